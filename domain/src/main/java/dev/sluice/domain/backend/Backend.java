@@ -1,0 +1,55 @@
+package dev.sluice.domain.backend;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * An upstream LLM server speaking the OpenAI API. {@code baseUrl} includes the API prefix
+ * (for example {@code https://api.openai.com/v1}); the gateway appends {@code /chat/completions}.
+ */
+public record Backend(
+        UUID id,
+        String name,
+        String baseUrl,
+        Optional<Secret> apiKey,
+        int priority,
+        int weight,
+        int timeoutMs,
+        boolean enabled,
+        Map<String, String> headers,
+        List<ModelMapping> models) {
+
+    public static final int DEFAULT_PRIORITY = 1;
+    public static final int DEFAULT_WEIGHT = 10;
+    public static final int DEFAULT_TIMEOUT_MS = 60_000;
+
+    public Backend {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        apiKey = apiKey == null ? Optional.empty() : apiKey;
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        models = models == null ? List.of() : List.copyOf(models);
+        baseUrl = stripTrailingSlash(baseUrl);
+    }
+
+    public Optional<ModelMapping> model(String publicName) {
+        for (ModelMapping m : models) {
+            if (m.name().equals(publicName)) {
+                return Optional.of(m);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String stripTrailingSlash(String url) {
+        String u = url;
+        while (u.endsWith("/")) {
+            u = u.substring(0, u.length() - 1);
+        }
+        return u;
+    }
+}

@@ -1,0 +1,159 @@
+package dev.sluice.domain.openai;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Watches a Server-Sent Events stream from a backend as it passes through. It picks up the
+ * {@code usage} a backend sends in its final chunk and, when the client did not ask for that
+ * chunk (the gateway asked on its behalf), removes exactly that event. Every other byte is
+ * forwarded unchanged; only whole events are forwarded, so an event split across network reads
+ * waits for its end.
+ */
+public final class SseUsageFilter {
+    private static final byte[] EMPTY = new byte[0];
+
+    private final boolean forwardUsageChunk;
+    private byte[] pending = EMPTY;
+    private Usage usage;
+    private int events;
+
+    public SseUsageFilter(boolean forwardUsageChunk) {
+        this.forwardUsageChunk = forwardUsageChunk;
+    }
+
+    /** Takes the next bytes from the backend and returns the bytes to send the client now (maybe none). */
+    public byte[] feed(byte[] chunk) {
+        byte[] data;
+        if (pending.length == 0) {
+            data = chunk;
+        } else {
+            data = Arrays.copyOf(pending, pending.length + chunk.length);
+            System.arraycopy(chunk, 0, data, pending.length, chunk.length);
+        }
+        int eventStart = 0;
+        int complete = 0;
+        byte[] out = null;
+        int outLength = 0;
+        int i = 0;
+        while (i < data.length) {
+            int boundary = boundaryEnd(data, i);
+            if (boundary < 0) {
+                i++;
+                continue;
+            }
+            events++;
+            boolean drop = inspect(data, eventStart, boundary);
+            if (drop) {
+                if (out == null) {
+                    out = new byte[data.length];
+                    System.arraycopy(data, 0, out, 0, eventStart);
+                    outLength = eventStart;
+                }
+            } else if (out != null) {
+                System.arraycopy(data, eventStart, out, outLength, boundary - eventStart);
+                outLength += boundary - eventStart;
+            }
+            eventStart = boundary;
+            complete = boundary;
+            i = boundary;
+        }
+        pending = complete == data.length ? EMPTY : Arrays.copyOfRange(data, complete, data.length);
+        if (out != null) {
+            return Arrays.copyOf(out, outLength);
+        }
+        if (complete == data.length) {
+            return data;
+        }
+        return complete == 0 ? EMPTY : Arrays.copyOf(data, complete);
+    }
+
+    /** The bytes of an unfinished last event, if the backend ended without a blank line. */
+    public byte[] finish() {
+        byte[] rest = pending;
+        pending = EMPTY;
+        if (rest.length > 0) {
+            inspect(rest, 0, rest.length);
+        }
+        return rest;
+    }
+
+    public Optional<Usage> usage() {
+        return Optional.ofNullable(usage);
+    }
+
+    public int events() {
+        return events;
+    }
+
+    /** Returns the index just past an event's terminating blank line starting at {@code i}, or -1. */
+    private static int boundaryEnd(byte[] d, int i) {
+        if (d[i] != '\n') {
+            return -1;
+        }
+        if (i + 1 < d.length && d[i + 1] == '\n') {
+            return i + 2;
+        }
+        if (i + 2 < d.length && d[i + 1] == '\r' && d[i + 2] == '\n') {
+            return i + 3;
+        }
+        return -1;
+    }
+
+    /** Reads one event; returns true when it is the usage-only chunk the client did not ask for. */
+    private boolean inspect(byte[] d, int start, int end) {
+        int line = start;
+        while (line < end) {
+            int lineEnd = line;
+            while (lineEnd < end && d[lineEnd] != '\n') {
+                lineEnd++;
+            }
+            int contentEnd = lineEnd > line && d[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+            if (contentEnd - line > 5 && JsonScanner.equalsAscii(d, line, line + 5, "data:")) {
+                int p = line + 5;
+                if (p < contentEnd && d[p] == ' ') {
+                    p++;
+                }
+                if (p < contentEnd && d[p] == '{') {
+                    return inspectJson(d, p, contentEnd);
+                }
+            }
+            line = lineEnd + 1;
+        }
+        return false;
+    }
+
+    private boolean inspectJson(byte[] d, int start, int end) {
+        int[] usageSpan = {-1, -1};
+        boolean[] emptyChoices = {false};
+        try {
+            JsonScanner.scanObject(d, start, end, (ks, ke, vs, ve) -> {
+                if (JsonScanner.equalsAscii(d, ks, ke, "usage") && d[vs] == '{') {
+                    usageSpan[0] = vs;
+                    usageSpan[1] = ve;
+                } else if (JsonScanner.equalsAscii(d, ks, ke, "choices")) {
+                    emptyChoices[0] = isEmptyArray(d, vs, ve);
+                }
+            });
+        } catch (MalformedJsonException e) {
+            return false;
+        }
+        if (usageSpan[0] < 0) {
+            return false;
+        }
+        UsageParser.parseObject(d, usageSpan[0], usageSpan[1]).ifPresent(u -> usage = u);
+        return emptyChoices[0] && !forwardUsageChunk;
+    }
+
+    private static boolean isEmptyArray(byte[] d, int start, int end) {
+        if (d[start] != '[') {
+            return false;
+        }
+        for (int i = start + 1; i < end - 1; i++) {
+            if (d[i] != ' ' && d[i] != '\n' && d[i] != '\r' && d[i] != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.sluice.domain.usage;
+
+import dev.sluice.domain.openai.Endpoint;
+import dev.sluice.domain.openai.Usage;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+/**
+ * What the gateway knows about one finished request, for the request log. Usage the backend did
+ * not report is empty, never zero.
+ */
+public record RequestRecord(
+        String requestId,
+        Instant startedAt,
+        Endpoint endpoint,
+        Optional<UUID> appId,
+        Optional<String> appName,
+        Optional<String> model,
+        Optional<UUID> backendId,
+        Optional<String> backendName,
+        int status,
+        Optional<String> errorType,
+        long latencyMicros,
+        OptionalLong timeToFirstTokenMicros,
+        Optional<Usage> usage,
+        boolean stream,
+        boolean clientAborted) {
+
+    public RequestRecord {
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(endpoint, "endpoint");
+    }
+}
