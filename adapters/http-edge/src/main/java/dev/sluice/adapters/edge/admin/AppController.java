@@ -1,0 +1,92 @@
+package dev.sluice.adapters.edge.admin;
+
+import dev.sluice.application.admin.AppService;
+import dev.sluice.application.admin.FieldError;
+import dev.sluice.application.admin.InvalidFieldsException;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.json.tree.JsonNode;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code /admin/api/v1/apps}: client apps and their gateway keys. */
+@Controller(value = "/admin/api/v1/apps", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class AppController {
+    private final AppService apps;
+    private final AdminJson json;
+
+    AppController(AppService apps, AdminJson json) {
+        this.apps = apps;
+        this.json = json;
+    }
+
+    @Get
+    AdminViews.AppList list() {
+        return new AdminViews.AppList(apps.list().stream().map(AdminViews.AppView::of).toList());
+    }
+
+    @Get("/{id}")
+    HttpResponse<?> get(String id) {
+        return AdminIds.parse(id).flatMap(apps::get)
+                .<HttpResponse<?>>map(a -> HttpResponse.ok(AdminViews.AppView.of(a)))
+                .orElseGet(() -> appNotFound(id));
+    }
+
+    @Post
+    HttpResponse<AdminViews.AppView> create(@Body String body) {
+        JsonNode root = json.parse(body);
+        if (!root.isObject()) {
+            throw new InvalidFieldsException(List.of(new FieldError("body", "must be a JSON object")));
+        }
+        for (Map.Entry<String, JsonNode> e : root.entries()) {
+            if (!Set.of("name").contains(e.getKey())) {
+                throw new InvalidFieldsException(List.of(new FieldError(e.getKey(), "is not an app field")));
+            }
+        }
+        JsonNode name = root.get("name");
+        if (name != null && !name.isNull() && !name.isString()) {
+            throw new InvalidFieldsException(List.of(new FieldError("name", "must be a string")));
+        }
+        var app = apps.create(name == null || name.isNull() ? null : name.getStringValue());
+        return HttpResponse.created(AdminViews.AppView.of(app));
+    }
+
+    @Get("/{id}/keys")
+    HttpResponse<?> keys(String id) {
+        return AdminIds.parse(id).flatMap(apps::keys)
+                .<HttpResponse<?>>map(keys -> HttpResponse.ok(new AdminViews.KeyList(keys.stream().map(AdminViews.KeyView::of).toList())))
+                .orElseGet(() -> appNotFound(id));
+    }
+
+    @Post("/{id}/keys")
+    HttpResponse<?> issueKey(String id) {
+        return AdminIds.parse(id).flatMap(apps::issueKey)
+                .<HttpResponse<?>>map(k -> HttpResponse.created(AdminViews.IssuedKeyView.of(k)))
+                .orElseGet(() -> appNotFound(id));
+    }
+
+    @Delete("/{id}/keys/{keyId}")
+    HttpResponse<?> revokeKey(String id, String keyId) {
+        var app = AdminIds.parse(id);
+        var key = AdminIds.parse(keyId);
+        if (app.isPresent() && key.isPresent() && apps.revokeKey(app.get(), key.get())) {
+            return HttpResponse.noContent();
+        }
+        return HttpResponse.notFound(AdminViews.ErrorResponse.of(404, "key_not_found",
+                "No live key " + keyId + " for app " + id, "keyId"));
+    }
+
+    private static HttpResponse<?> appNotFound(String id) {
+        return HttpResponse.notFound(AdminViews.ErrorResponse.of(404, "app_not_found", "No app with id " + id, "id"));
+    }
+}

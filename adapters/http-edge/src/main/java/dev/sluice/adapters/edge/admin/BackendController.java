@@ -1,0 +1,67 @@
+package dev.sluice.adapters.edge.admin;
+
+import dev.sluice.application.admin.BackendService;
+import dev.sluice.domain.backend.Backend;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.util.UUID;
+
+/** {@code /admin/api/v1/backends}: the backends, their models and settings. */
+@Controller(value = "/admin/api/v1/backends", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class BackendController {
+    private final BackendService backends;
+    private final AdminJson json;
+
+    BackendController(BackendService backends, AdminJson json) {
+        this.backends = backends;
+        this.json = json;
+    }
+
+    @Get
+    AdminViews.BackendList list() {
+        return new AdminViews.BackendList(backends.list().stream().map(AdminViews.BackendView::of).toList());
+    }
+
+    @Get("/{id}")
+    HttpResponse<?> get(String id) {
+        return AdminIds.parse(id)
+                .flatMap(backends::get)
+                .<HttpResponse<?>>map(b -> HttpResponse.ok(AdminViews.BackendView.of(b)))
+                .orElseGet(() -> notFound(id));
+    }
+
+    @Post
+    HttpResponse<AdminViews.BackendView> create(@Body String body) {
+        Backend created = backends.create(BackendJson.read(json.parse(body)));
+        return HttpResponse.created(AdminViews.BackendView.of(created));
+    }
+
+    @Put("/{id}")
+    HttpResponse<?> update(String id, @Body String body) {
+        var command = BackendJson.read(json.parse(body));
+        return AdminIds.parse(id)
+                .flatMap(uuid -> backends.update(uuid, command))
+                .<HttpResponse<?>>map(b -> HttpResponse.ok(AdminViews.BackendView.of(b)))
+                .orElseGet(() -> notFound(id));
+    }
+
+    @Delete("/{id}")
+    HttpResponse<?> delete(String id) {
+        boolean deleted = AdminIds.parse(id).map(backends::delete).orElse(false);
+        return deleted ? HttpResponse.noContent() : notFound(id);
+    }
+
+    private static HttpResponse<?> notFound(String id) {
+        return HttpResponse.notFound(AdminViews.ErrorResponse.of(404, "backend_not_found", "No backend with id " + id, "id"));
+    }
+}

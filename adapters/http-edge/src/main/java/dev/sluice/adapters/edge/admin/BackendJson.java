@@ -1,0 +1,153 @@
+package dev.sluice.adapters.edge.admin;
+
+import dev.sluice.application.admin.BackendCommand;
+import dev.sluice.application.admin.FieldError;
+import dev.sluice.application.admin.InvalidFieldsException;
+import dev.sluice.domain.backend.ModelMapping;
+import io.micronaut.json.tree.JsonNode;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads a backend from admin JSON, collecting every type error by field name before the
+ * command checks the values, so an operator sees all mistakes at once.
+ */
+final class BackendJson {
+    private static final Set<String> KNOWN = Set.of("name", "baseUrl", "apiKey", "priority", "weight", "timeoutMs",
+            "enabled", "headers", "models", "id");
+
+    private BackendJson() {
+    }
+
+    static BackendCommand read(JsonNode root) {
+        List<FieldError> errors = new ArrayList<>();
+        if (root == null || !root.isObject()) {
+            throw new InvalidFieldsException(List.of(new FieldError("body", "must be a JSON object")));
+        }
+        for (Map.Entry<String, JsonNode> entry : root.entries()) {
+            if (!KNOWN.contains(entry.getKey())) {
+                errors.add(new FieldError(entry.getKey(), "is not a backend field"));
+            }
+        }
+        String name = string(root, "name", errors);
+        String baseUrl = string(root, "baseUrl", errors);
+        JsonNode apiKeyNode = root.get("apiKey");
+        Optional<String> apiKey = Optional.empty();
+        if (apiKeyNode != null && !apiKeyNode.isNull()) {
+            if (apiKeyNode.isString()) {
+                apiKey = Optional.of(apiKeyNode.getStringValue());
+            } else {
+                errors.add(new FieldError("apiKey", "must be a string"));
+            }
+        }
+        Integer priority = integer(root, "priority", errors);
+        Integer weight = integer(root, "weight", errors);
+        Integer timeoutMs = integer(root, "timeoutMs", errors);
+        Boolean enabled = bool(root, "enabled", errors);
+        Map<String, String> headers = new LinkedHashMap<>();
+        JsonNode headersNode = root.get("headers");
+        if (headersNode != null && !headersNode.isNull()) {
+            if (!headersNode.isObject()) {
+                errors.add(new FieldError("headers", "must be an object of header names to string values"));
+            } else {
+                for (Map.Entry<String, JsonNode> h : headersNode.entries()) {
+                    if (h.getValue().isString()) {
+                        headers.put(h.getKey(), h.getValue().getStringValue());
+                    } else {
+                        errors.add(new FieldError("headers." + h.getKey(), "must be a string"));
+                    }
+                }
+            }
+        }
+        List<ModelMapping> models = null;
+        JsonNode modelsNode = root.get("models");
+        if (modelsNode != null && !modelsNode.isNull()) {
+            if (!modelsNode.isArray()) {
+                errors.add(new FieldError("models", "must be an array of {\"name\",\"upstreamModel\"}"));
+            } else {
+                models = new ArrayList<>();
+                for (int i = 0; i < modelsNode.size(); i++) {
+                    JsonNode m = modelsNode.get(i);
+                    String path = "models[" + i + "]";
+                    if (m.isString()) {
+                        models.add(new ModelMapping(m.getStringValue(), null));
+                    } else if (m.isObject()) {
+                        String modelName = string(m, "name", errors, path + ".name");
+                        String upstream = string(m, "upstreamModel", errors, path + ".upstreamModel");
+                        models.add(new ModelMapping(modelName == null ? "" : modelName, upstream));
+                    } else {
+                        errors.add(new FieldError(path, "must be an object with name and upstreamModel"));
+                    }
+                }
+            }
+        }
+        try {
+            BackendCommand command = new BackendCommand(name, baseUrl, apiKey, priority, weight, timeoutMs, enabled, headers, models);
+            if (!errors.isEmpty()) {
+                throw new InvalidFieldsException(errors);
+            }
+            return command;
+        } catch (InvalidFieldsException valueErrors) {
+            // report type errors and value errors together, once per field
+            Set<String> named = new java.util.HashSet<>();
+            errors.forEach(e -> named.add(e.field()));
+            for (FieldError e : valueErrors.errors()) {
+                if (named.add(e.field())) {
+                    errors.add(e);
+                }
+            }
+            throw new InvalidFieldsException(errors);
+        }
+    }
+
+    private static String string(JsonNode node, String field, List<FieldError> errors) {
+        return string(node, field, errors, field);
+    }
+
+    private static String string(JsonNode node, String field, List<FieldError> errors, String path) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isString()) {
+            errors.add(new FieldError(path, "must be a string"));
+            return null;
+        }
+        return value.getStringValue();
+    }
+
+    private static Integer integer(JsonNode node, String field, List<FieldError> errors) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isNumber()) {
+            errors.add(new FieldError(field, "must be an integer"));
+            return null;
+        }
+        Number n = value.getNumberValue();
+        double d = n.doubleValue();
+        if (d != Math.rint(d) || d > Integer.MAX_VALUE || d < Integer.MIN_VALUE) {
+            errors.add(new FieldError(field, "must be an integer"));
+            return null;
+        }
+        return (int) d;
+    }
+
+    private static Boolean bool(JsonNode node, String field, List<FieldError> errors) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isBoolean()) {
+            errors.add(new FieldError(field, "must be true or false"));
+            return null;
+        }
+        return value.getBooleanValue();
+    }
+}

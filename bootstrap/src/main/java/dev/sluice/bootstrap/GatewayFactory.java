@@ -1,0 +1,145 @@
+package dev.sluice.bootstrap;
+
+import dev.sluice.adapters.edge.proxy.ProxyServer;
+import dev.sluice.adapters.edge.proxy.ProxyServerSettings;
+import dev.sluice.adapters.persistence.AesGcmSecretCipher;
+import dev.sluice.adapters.persistence.JdbcDatabaseProbe;
+import dev.sluice.adapters.persistence.JooqAppRepository;
+import dev.sluice.adapters.persistence.JooqBackendRepository;
+import dev.sluice.adapters.persistence.JooqRequestLog;
+import dev.sluice.adapters.upstream.NettyUpstreamClient;
+import dev.sluice.adapters.upstream.UpstreamSettings;
+import dev.sluice.application.admin.AppService;
+import dev.sluice.application.admin.BackendService;
+import dev.sluice.application.config.LiveConfiguration;
+import dev.sluice.application.port.AppRepository;
+import dev.sluice.application.port.BackendRepository;
+import dev.sluice.application.port.DatabaseProbe;
+import dev.sluice.application.port.SecretCipher;
+import dev.sluice.application.proxy.ProxyService;
+import dev.sluice.application.proxy.ProxySettings;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Value;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/** All the wiring: which adapter plugs into which port. The core classes carry no framework annotations. */
+@Factory
+final class GatewayFactory {
+
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Singleton
+    DSLContext dsl(DataSource dataSource) {
+        Settings settings = new Settings().withExecuteLogging(false).withRenderSchema(false);
+        return DSL.using(dataSource, SQLDialect.POSTGRES, settings);
+    }
+
+    @Singleton
+    SecretCipher secretCipher(@Value("${sluice.secret-key}") String masterKey) {
+        return new AesGcmSecretCipher(AesGcmSecretCipher.parseKey(masterKey));
+    }
+
+    @Singleton
+    BackendRepository backendRepository(DSLContext dsl, SecretCipher cipher) {
+        return new JooqBackendRepository(dsl, cipher);
+    }
+
+    @Singleton
+    AppRepository appRepository(DSLContext dsl) {
+        return new JooqAppRepository(dsl);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    JooqRequestLog requestLog(DSLContext dsl,
+                              @Value("${sluice.request-log.flush-interval:200ms}") Duration flushInterval,
+                              @Value("${sluice.request-log.batch-size:1000}") int batchSize) {
+        return new JooqRequestLog(dsl, flushInterval, batchSize);
+    }
+
+    @Singleton
+    DatabaseProbe databaseProbe(DSLContext dsl) {
+        return new JdbcDatabaseProbe(dsl);
+    }
+
+    @Singleton
+    LiveConfiguration liveConfiguration(BackendRepository backends, AppRepository apps, Clock clock) {
+        return new LiveConfiguration(backends, apps, clock);
+    }
+
+    @Singleton
+    BackendService backendService(BackendRepository backends, LiveConfiguration configuration) {
+        return new BackendService(backends, configuration);
+    }
+
+    @Singleton
+    AppService appService(AppRepository apps, LiveConfiguration configuration, Clock clock) {
+        return new AppService(apps, configuration, clock);
+    }
+
+    /** The event loops of the proxy port, shared by client and backend connections (one thread per core by default). */
+    @Singleton
+    @Named("proxy")
+    EventLoopGroup proxyEventLoops(@Value("${sluice.proxy.threads:0}") int threads) {
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        return new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("sluice-proxy", true), NioIoHandler.newFactory());
+    }
+
+    @Singleton
+    UpstreamSettings upstreamSettings(
+            @Value("${sluice.upstream.connect-timeout:10s}") Duration connectTimeout,
+            @Value("${sluice.upstream.max-connections-per-host:1024}") int maxConnections,
+            @Value("${sluice.upstream.max-pending-per-host:4096}") int maxPending,
+            @Value("${sluice.upstream.idle-timeout:60s}") Duration idleTimeout,
+            @Value("${sluice.upstream.trust-store:}") String trustStore,
+            @Value("${sluice.upstream.trust-store-password:}") String trustStorePassword) {
+        return new UpstreamSettings(connectTimeout, maxConnections, maxPending, idleTimeout,
+                trustStore.isBlank() ? Optional.empty() : Optional.of(Path.of(trustStore)), trustStorePassword);
+    }
+
+    @Singleton
+    NettyUpstreamClient upstreamClient(@Named("proxy") EventLoopGroup loops, UpstreamSettings settings) {
+        return new NettyUpstreamClient(loops, settings);
+    }
+
+    @Singleton
+    ProxyService proxyService(LiveConfiguration configuration, NettyUpstreamClient upstream, JooqRequestLog requestLog,
+                              @Value("${sluice.auth.api-keys-required:true}") boolean apiKeysRequired) {
+        return new ProxyService(configuration, upstream, requestLog,
+                new ProxySettings(apiKeysRequired, ProxySettings.DEFAULT_RESPONSE_TAIL_BYTES));
+    }
+
+    @Singleton
+    ProxyServerSettings proxyServerSettings(
+            @Value("${sluice.proxy.host:0.0.0.0}") String host,
+            @Value("${sluice.proxy.port:8080}") int port,
+            @Value("${sluice.proxy.max-body-bytes:33554432}") int maxBodyBytes,
+            @Value("${sluice.proxy.idle-timeout:60s}") Duration idleTimeout) {
+        return new ProxyServerSettings(host, port, maxBodyBytes, idleTimeout);
+    }
+
+    @Singleton
+    ProxyServer proxyServer(@Named("proxy") EventLoopGroup loops, ProxyService service, ProxyServerSettings settings,
+                            Readiness readiness) {
+        return new ProxyServer(loops, service, settings, readiness::ready);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.sluice.bootstrap;
+
+import dev.sluice.adapters.edge.proxy.ProxyServer;
+import dev.sluice.adapters.persistence.JooqRequestLog;
+import dev.sluice.application.config.ConfigSnapshot;
+import dev.sluice.application.config.LiveConfiguration;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
+import io.micronaut.scheduling.annotation.Scheduled;
+import io.netty.channel.EventLoopGroup;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Named;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts the proxy port once the admin server is up and the configuration is loaded, refreshes
+ * the configuration snapshot periodically (changes made by other instances), and stops in order:
+ * proxy port, then the request log's last flush, then the event loops.
+ */
+@Context
+final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEvent> {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayLifecycle.class);
+
+    private final LiveConfiguration configuration;
+    private final ProxyServer proxyServer;
+    private final JooqRequestLog requestLog;
+    private final EventLoopGroup loops;
+
+    GatewayLifecycle(LiveConfiguration configuration, ProxyServer proxyServer, JooqRequestLog requestLog,
+                     @Named("proxy") EventLoopGroup loops) {
+        this.configuration = configuration;
+        this.proxyServer = proxyServer;
+        this.requestLog = requestLog;
+        this.loops = loops;
+    }
+
+    @Override
+    public void onApplicationEvent(ServerStartupEvent event) {
+        ConfigSnapshot snapshot = configuration.reload();
+        proxyServer.start();
+        LOG.info("Sluice is up: proxy port {}, admin port {} ({} model(s) routable)",
+                proxyServer.port(), event.getSource().getPort(), snapshot.routing().models().size());
+    }
+
+    @Scheduled(fixedDelay = "${sluice.config.refresh-interval:5s}", initialDelay = "${sluice.config.refresh-interval:5s}")
+    void refresh() {
+        try {
+            configuration.reload();
+        } catch (RuntimeException e) {
+            LOG.warn("Configuration refresh failed; keeping the current snapshot: {}", e.toString());
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        proxyServer.close();
+        requestLog.close();
+        loops.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(6, TimeUnit.SECONDS);
+        LOG.info("Sluice stopped");
+    }
+}
