@@ -37,7 +37,8 @@ public record BackendCommand(
 
     public BackendCommand {
         apiKey = apiKey == null ? Optional.empty() : apiKey;
-        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        // copied only once valid: Map.copyOf and List.copyOf reject the nulls that must be reported as field errors
+        Map<String, String> givenHeaders = headers == null ? Map.of() : headers;
         List<FieldError> errors = new ArrayList<>();
         if (name == null || name.isBlank()) {
             errors.add(new FieldError("name", "is required"));
@@ -61,7 +62,7 @@ public record BackendCommand(
         if (timeoutMs != null && (timeoutMs < 1 || timeoutMs > 3_600_000)) {
             errors.add(new FieldError("timeoutMs", "must be between 1 and 3600000"));
         }
-        headers.forEach((header, value) -> {
+        givenHeaders.forEach((header, value) -> {
             if (!HEADER_NAME.matcher(header).matches()) {
                 errors.add(new FieldError("headers." + header, "is not a valid HTTP header name"));
             } else if (RESERVED_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
@@ -79,17 +80,20 @@ public record BackendCommand(
                 ModelMapping m = models.get(i);
                 if (m == null || m.name() == null || m.name().isBlank()) {
                     errors.add(new FieldError("models[" + i + "].name", "is required"));
-                } else if (m.name().length() > 200 || m.upstreamModel().length() > 200) {
+                } else if (m.name().length() > 200) {
                     errors.add(new FieldError("models[" + i + "].name", "must be at most 200 characters"));
+                } else if (m.upstreamModel().length() > 200) {
+                    errors.add(new FieldError("models[" + i + "].upstreamModel", "must be at most 200 characters"));
                 } else if (!seen.add(m.name())) {
                     errors.add(new FieldError("models[" + i + "].name", "is listed twice"));
                 }
             }
-            models = List.copyOf(models);
         }
         if (!errors.isEmpty()) {
             throw new InvalidFieldsException(errors);
         }
+        headers = Map.copyOf(givenHeaders);
+        models = List.copyOf(models);
     }
 
     Backend toBackend(java.util.UUID id, Optional<dev.sluice.domain.backend.Secret> storedKey) {

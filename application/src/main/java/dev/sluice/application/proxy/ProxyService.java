@@ -217,7 +217,8 @@ public final class ProxyService {
             headers.remove("content-type");
             headers.put("x-request-id", call.requestId());
             String contentType = upstreamHeaders.getOrDefault("content-type", JSON);
-            relayAsSse = success && stream;
+            // a backend that ignores "stream" and answers JSON is relayed as it answered
+            relayAsSse = success && stream && contentType.regionMatches(true, 0, EVENT_STREAM, 0, EVENT_STREAM.length());
             headSent = true;
             if (relayAsSse) {
                 sseFilter = new SseUsageFilter(body.clientWantsStreamUsage());

@@ -19,9 +19,9 @@ public final class Secret {
         return value;
     }
 
-    /** A form safe to show an operator: the first three and last four characters at most. */
+    /** A form safe to show an operator: the first three and last four characters of a long key, nothing of a short one. */
     public String masked() {
-        if (value.length() <= 8) {
+        if (value.length() < 16) {
             return "****";
         }
         return value.substring(0, 3) + "..." + value.substring(value.length() - 4);

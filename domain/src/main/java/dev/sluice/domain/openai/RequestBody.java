@@ -80,9 +80,11 @@ public final class RequestBody {
                 return new Invalid(OpenAiError.invalidRequest("you must provide a model parameter", "model"));
             }
             body.stream = flags[0];
-            if (spans[2] >= 0 && bytes[spans[2]] == '{') {
+            if (spans[2] >= 0) {
                 body.streamOptionsStart = spans[2];
                 body.streamOptionsEnd = spans[3];
+            }
+            if (spans[2] >= 0 && bytes[spans[2]] == '{') {
                 JsonScanner.scanObject(bytes, spans[2], spans[3], (ks, ke, vs, ve) -> {
                     if (JsonScanner.equalsAscii(bytes, ks, ke, "include_usage")) {
                         body.includeUsageStart = vs;
@@ -133,6 +135,10 @@ public final class RequestBody {
         if (stream && requestStreamUsage && !includeUsage) {
             if (includeUsageStart >= 0) {
                 edits.add(new Edit(includeUsageStart, includeUsageEnd, "true".getBytes(StandardCharsets.US_ASCII)));
+            } else if (streamOptionsStart >= 0 && bytes[streamOptionsStart] != '{') {
+                // stream_options: null (or another non-object) is replaced, not followed by a duplicate member
+                edits.add(new Edit(streamOptionsStart, streamOptionsEnd,
+                        "{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII)));
             } else if (streamOptionsStart >= 0) {
                 boolean empty = isEmptyObject(streamOptionsStart, streamOptionsEnd);
                 byte[] insert = empty ? INCLUDE_USAGE_MEMBER : concat(INCLUDE_USAGE_MEMBER, new byte[] {','});

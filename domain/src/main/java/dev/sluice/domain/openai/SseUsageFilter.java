@@ -72,8 +72,8 @@ public final class SseUsageFilter {
     public byte[] finish() {
         byte[] rest = pending;
         pending = EMPTY;
-        if (rest.length > 0) {
-            inspect(rest, 0, rest.length);
+        if (rest.length > 0 && inspect(rest, 0, rest.length)) {
+            return EMPTY;
         }
         return rest;
     }

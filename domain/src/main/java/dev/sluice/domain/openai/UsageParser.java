@@ -36,7 +36,7 @@ public final class UsageParser {
         prompt = Math.max(prompt, 0);
         completion = Math.max(completion, 0);
         if (total < 0) {
-            total = prompt + completion;
+            total = Math.min(prompt + completion, Integer.MAX_VALUE);
         }
         return Optional.of(new Usage((int) prompt, (int) completion, (int) total));
     }

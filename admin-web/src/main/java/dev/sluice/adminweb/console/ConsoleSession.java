@@ -1,0 +1,121 @@
+package dev.sluice.adminweb.console;
+
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The console's login check and its stateless session cookie.
+ *
+ * <p>The cookie holds {@code v1.<expiry epoch seconds>.<HMAC-SHA256>}, the MAC keyed with the
+ * admin token over the version and expiry: it proves the holder once knew the token without
+ * carrying the token itself. Rotating the token ends every session; {@code sluice.console.session-ttl}
+ * (default 12h) bounds how long a stolen cookie stays good. Logging out removes the cookie from
+ * the browser only: there is no server-side session store to revoke from.
+ */
+@Singleton
+public class ConsoleSession {
+
+    /** The cookie's name. */
+    public static final String COOKIE = "sluice_console";
+
+    private static final String VERSION = "v1";
+    private static final String HMAC = "HmacSHA256";
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+    private final byte[] token;
+    private final byte[] tokenDigest;
+    private final Duration ttl;
+
+    public ConsoleSession(@Value("${sluice.admin.token:}") @Nullable String adminToken,
+                          @Value("${sluice.console.session-ttl:12h}") Duration ttl) {
+        this.token = adminToken == null ? new byte[0] : adminToken.getBytes(StandardCharsets.UTF_8);
+        this.tokenDigest = sha256(this.token);
+        this.ttl = ttl;
+    }
+
+    /** Whether an admin token is configured at all; without one nobody can log in. */
+    public boolean configured() {
+        return token.length > 0;
+    }
+
+    /** How long a session lasts; the cookie's Max-Age. */
+    public Duration ttl() {
+        return ttl;
+    }
+
+    /**
+     * Compares a submitted token with the admin token in constant time: both sides are hashed
+     * first, so neither content nor length leaks through timing.
+     */
+    public boolean tokenMatches(@Nullable String candidate) {
+        if (!configured() || candidate == null || candidate.isEmpty()) {
+            return false;
+        }
+        return MessageDigest.isEqual(tokenDigest, sha256(candidate.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A fresh session value that expires {@link #ttl()} after {@code now}. */
+    public String issue(Instant now) {
+        if (!configured()) {
+            throw new IllegalStateException("sluice.admin.token is not set");
+        }
+        long expires = now.plus(ttl).getEpochSecond();
+        return VERSION + "." + expires + "." + mac(expires);
+    }
+
+    /** Whether a cookie value is a session this token issued and that has not expired. */
+    public boolean valid(@Nullable String value, Instant now) {
+        if (!configured() || value == null) {
+            return false;
+        }
+        String[] parts = value.split("\\.", -1);
+        if (parts.length != 3 || !VERSION.equals(parts[0])) {
+            return false;
+        }
+        long expires;
+        try {
+            expires = Long.parseLong(parts[1]);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        boolean macOk = MessageDigest.isEqual(
+                mac(expires).getBytes(StandardCharsets.US_ASCII),
+                parts[2].getBytes(StandardCharsets.US_ASCII));
+        return macOk && now.getEpochSecond() < expires;
+    }
+
+    /** Finds a valid session among raw cookie values. */
+    public boolean valid(Optional<String> value, Instant now) {
+        return value.map(v -> valid(v, now)).orElse(false);
+    }
+
+    private String mac(long expires) {
+        try {
+            Mac mac = Mac.getInstance(HMAC);
+            mac.init(new SecretKeySpec(token, HMAC));
+            byte[] out = mac.doFinal(("sluice-console-session:" + VERSION + ":" + expires)
+                    .getBytes(StandardCharsets.UTF_8));
+            return B64.encodeToString(out);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    private static byte[] sha256(byte[] in) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(in);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.sluice.adminweb.console;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.cookie.Cookie;
+import io.micronaut.http.cookie.SameSite;
+import io.micronaut.views.ModelAndView;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Login and logout. Only hashing and a MAC happen here: nothing blocks, so it stays on the
+ * event loop.
+ */
+@Controller(ConsolePaths.ROOT)
+public class LoginController {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoginController.class);
+
+    private final ConsoleSession session;
+
+    public LoginController(ConsoleSession session) {
+        this.session = session;
+    }
+
+    /** The login form, or straight to the console when the session is still good. */
+    @Get(value = "/login", produces = MediaType.TEXT_HTML)
+    public HttpResponse<?> form(HttpRequest<?> request) {
+        if (session.valid(sessionCookie(request), Instant.now())) {
+            return HttpResponse.seeOther(ConsolePaths.ROOT_URI);
+        }
+        return HttpResponse.ok(loginView(null));
+    }
+
+    /** Checks the token; on success sets the session cookie and goes to the console. */
+    @Post(value = "/login", consumes = MediaType.APPLICATION_FORM_URLENCODED, produces = MediaType.TEXT_HTML)
+    public HttpResponse<?> login(HttpRequest<?> request, @Body("token") @Nullable String token) {
+        if (!session.tokenMatches(token)) {
+            LOG.warn("Console login refused from {}", request.getRemoteAddress());
+            String error = session.configured()
+                    ? "That token is not the admin token."
+                    : "No admin token is configured on this gateway (sluice.admin.token).";
+            return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(loginView(error));
+        }
+        Cookie cookie = Cookie.of(ConsoleSession.COOKIE, session.issue(Instant.now()))
+                .path(ConsolePaths.ROOT)
+                .httpOnly(true)
+                .sameSite(SameSite.Strict)
+                .secure(request.isSecure())
+                .maxAge(session.ttl());
+        return HttpResponse.seeOther(ConsolePaths.ROOT_URI).cookie(cookie);
+    }
+
+    /** Removes the session cookie from the browser. */
+    @Post(value = "/logout", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.MULTIPART_FORM_DATA,
+            MediaType.TEXT_PLAIN})
+    public HttpResponse<?> logout(HttpRequest<?> request) {
+        Cookie cleared = Cookie.of(ConsoleSession.COOKIE, "")
+                .path(ConsolePaths.ROOT)
+                .httpOnly(true)
+                .sameSite(SameSite.Strict)
+                .secure(request.isSecure())
+                .maxAge(0);
+        MutableHttpResponse<?> response = HttpResponse.seeOther(ConsolePaths.LOGIN_URI);
+        return response.cookie(cleared);
+    }
+
+    static java.util.Optional<String> sessionCookie(HttpRequest<?> request) {
+        return request.getCookies().findCookie(ConsoleSession.COOKIE).map(Cookie::getValue);
+    }
+
+    private ModelAndView<Map<String, Object>> loginView(@Nullable String error) {
+        Map<String, Object> model = new HashMap<>();
+        model.put("authenticated", false);
+        model.put("nav", "login");
+        model.put("error", error);
+        model.put("configured", session.configured());
+        return new ModelAndView<>("login", model);
+    }
+}
