@@ -1,0 +1,37 @@
+package dev.sluice.adapters.persistence;
+
+import dev.sluice.application.port.SecretCipher;
+import dev.sluice.domain.backend.Backend;
+import dev.sluice.domain.backend.ModelMapping;
+import dev.sluice.domain.backend.Secret;
+import org.jooq.JSONB;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Maps backend rows to the domain and back; the API key is decrypted here and nowhere else. */
+final class BackendRows {
+    private final SecretCipher cipher;
+
+    BackendRows(SecretCipher cipher) {
+        this.cipher = cipher;
+    }
+
+    Backend toBackend(UUID id, String name, String baseUrl, byte[] apiKeyCiphertext, Integer priority, Integer weight,
+                      Integer timeoutMs, Boolean enabled, JSONB headers, List<ModelMapping> models) {
+        Optional<Secret> apiKey = apiKeyCiphertext == null
+                ? Optional.empty()
+                : Optional.of(Secret.of(cipher.decrypt(apiKeyCiphertext)));
+        return new Backend(id, name, baseUrl, apiKey, priority, weight, timeoutMs, enabled,
+                HeadersJson.read(headers), models);
+    }
+
+    byte[] apiKeyCiphertext(Backend backend) {
+        return backend.apiKey().map(key -> cipher.encrypt(key.reveal())).orElse(null);
+    }
+
+    static String apiKeyHint(Backend backend) {
+        return backend.apiKey().map(Secret::masked).orElse(null);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.sluice.adapters.persistence;
+
+import dev.sluice.application.port.BackendRepository;
+import dev.sluice.application.port.SecretCipher;
+import dev.sluice.db.jooq.tables.records.BackendModelRecord;
+import dev.sluice.domain.backend.Backend;
+import dev.sluice.domain.backend.ModelMapping;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.InsertValuesStep3;
+import org.jooq.Records;
+import org.jooq.impl.DSL;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+import static dev.sluice.db.jooq.Tables.BACKEND;
+import static dev.sluice.db.jooq.Tables.BACKEND_MODEL;
+import static org.jooq.impl.DSL.multiset;
+import static org.jooq.impl.DSL.select;
+
+/**
+ * Backends and their models in PostgreSQL. Each call runs in its own transaction, so a backend
+ * and its models change together.
+ */
+public final class JooqBackendRepository implements BackendRepository {
+    private final DSLContext dsl;
+    private final BackendRows rows;
+
+    public JooqBackendRepository(DSLContext dsl, SecretCipher cipher) {
+        this.dsl = Objects.requireNonNull(dsl, "dsl");
+        this.rows = new BackendRows(Objects.requireNonNull(cipher, "cipher"));
+    }
+
+    @Override
+    public List<Backend> findAll() {
+        return dsl.transactionResult(cfg -> fetch(cfg.dsl(), DSL.noCondition()));
+    }
+
+    @Override
+    public Optional<Backend> findById(UUID id) {
+        Objects.requireNonNull(id, "id");
+        return dsl.transactionResult(cfg -> fetch(cfg.dsl(), BACKEND.ID.eq(id)).stream().findFirst());
+    }
+
+    @Override
+    public void insert(Backend backend) {
+        byte[] ciphertext = rows.apiKeyCiphertext(backend);
+        dsl.transaction(cfg -> {
+            DSLContext tx = cfg.dsl();
+            tx.insertInto(BACKEND)
+                    .set(BACKEND.ID, backend.id())
+                    .set(BACKEND.NAME, backend.name())
+                    .set(BACKEND.BASE_URL, backend.baseUrl())
+                    .set(BACKEND.API_KEY_CIPHERTEXT, ciphertext)
+                    .set(BACKEND.API_KEY_HINT, BackendRows.apiKeyHint(backend))
+                    .set(BACKEND.PRIORITY, backend.priority())
+                    .set(BACKEND.WEIGHT, backend.weight())
+                    .set(BACKEND.TIMEOUT_MS, backend.timeoutMs())
+                    .set(BACKEND.ENABLED, backend.enabled())
+                    .set(BACKEND.HEADERS, HeadersJson.write(backend.headers()))
+                    .execute();
+            insertModels(tx, backend);
+        });
+    }
+
+    @Override
+    public boolean update(Backend backend) {
+        byte[] ciphertext = rows.apiKeyCiphertext(backend);
+        return dsl.transactionResult(cfg -> {
+            DSLContext tx = cfg.dsl();
+            int updated = tx.update(BACKEND)
+                    .set(BACKEND.NAME, backend.name())
+                    .set(BACKEND.BASE_URL, backend.baseUrl())
+                    .set(BACKEND.API_KEY_CIPHERTEXT, ciphertext)
+                    .set(BACKEND.API_KEY_HINT, BackendRows.apiKeyHint(backend))
+                    .set(BACKEND.PRIORITY, backend.priority())
+                    .set(BACKEND.WEIGHT, backend.weight())
+                    .set(BACKEND.TIMEOUT_MS, backend.timeoutMs())
+                    .set(BACKEND.ENABLED, backend.enabled())
+                    .set(BACKEND.HEADERS, HeadersJson.write(backend.headers()))
+                    .set(BACKEND.UPDATED_AT, DSL.currentOffsetDateTime())
+                    .where(BACKEND.ID.eq(backend.id()))
+                    .execute();
+            if (updated == 0) {
+                return false;
+            }
+            tx.deleteFrom(BACKEND_MODEL).where(BACKEND_MODEL.BACKEND_ID.eq(backend.id())).execute();
+            insertModels(tx, backend);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean delete(UUID id) {
+        Objects.requireNonNull(id, "id");
+        // the backend's models go with it (ON DELETE CASCADE)
+        return dsl.transactionResult(cfg -> cfg.dsl().deleteFrom(BACKEND).where(BACKEND.ID.eq(id)).execute() > 0);
+    }
+
+    private List<Backend> fetch(DSLContext tx, Condition condition) {
+        return tx.select(
+                        BACKEND.ID,
+                        BACKEND.NAME,
+                        BACKEND.BASE_URL,
+                        BACKEND.API_KEY_CIPHERTEXT,
+                        BACKEND.PRIORITY,
+                        BACKEND.WEIGHT,
+                        BACKEND.TIMEOUT_MS,
+                        BACKEND.ENABLED,
+                        BACKEND.HEADERS,
+                        multiset(select(BACKEND_MODEL.NAME, BACKEND_MODEL.UPSTREAM_MODEL)
+                                .from(BACKEND_MODEL)
+                                .where(BACKEND_MODEL.BACKEND_ID.eq(BACKEND.ID))
+                                .orderBy(BACKEND_MODEL.NAME))
+                                .convertFrom(models -> models.map(Records.mapping(ModelMapping::new))))
+                .from(BACKEND)
+                .where(condition)
+                .orderBy(BACKEND.PRIORITY, BACKEND.NAME)
+                .fetch(Records.mapping(rows::toBackend));
+    }
+
+    private static void insertModels(DSLContext tx, Backend backend) {
+        if (backend.models().isEmpty()) {
+            return;
+        }
+        InsertValuesStep3<BackendModelRecord, UUID, String, String> insert =
+                tx.insertInto(BACKEND_MODEL, BACKEND_MODEL.BACKEND_ID, BACKEND_MODEL.NAME, BACKEND_MODEL.UPSTREAM_MODEL);
+        for (ModelMapping model : backend.models()) {
+            insert = insert.values(backend.id(), model.name(), model.upstreamModel());
+        }
+        insert.execute();
+    }
+}
