@@ -18,6 +18,8 @@ import dev.sluice.application.port.DatabaseProbe;
 import dev.sluice.application.port.SecretCipher;
 import dev.sluice.application.proxy.ProxyService;
 import dev.sluice.application.proxy.ProxySettings;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
@@ -123,8 +125,11 @@ final class GatewayFactory {
 
     @Singleton
     ProxyService proxyService(LiveConfiguration configuration, NettyUpstreamClient upstream, JooqRequestLog requestLog,
+                              MeterRegistry meters,
                               @Value("${sluice.auth.api-keys-required:true}") boolean apiKeysRequired) {
-        return new ProxyService(configuration, upstream, requestLog,
+        Gauge.builder("sluice.upstream.connections", upstream, NettyUpstreamClient::openConnections)
+                .description("open connections to backends").register(meters);
+        return new ProxyService(configuration, upstream, new MeteredRequestLog(requestLog, meters),
                 new ProxySettings(apiKeysRequired, ProxySettings.DEFAULT_RESPONSE_TAIL_BYTES));
     }
 
