@@ -1,11 +1,14 @@
 package dev.sluice.application.config;
 
 import dev.sluice.application.port.AppRepository;
+import dev.sluice.application.port.AutoModelRepository;
 import dev.sluice.application.port.BackendRepository;
 import dev.sluice.domain.app.KeyTable;
+import dev.sluice.domain.backend.Backend;
 import dev.sluice.domain.routing.RoutingTable;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -15,13 +18,20 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class LiveConfiguration {
     private final BackendRepository backends;
     private final AppRepository apps;
+    private final AutoModelRepository autoModels;
     private final Clock clock;
     private final AtomicReference<ConfigSnapshot> current = new AtomicReference<>(ConfigSnapshot.EMPTY);
 
-    public LiveConfiguration(BackendRepository backends, AppRepository apps, Clock clock) {
+    public LiveConfiguration(BackendRepository backends, AppRepository apps, AutoModelRepository autoModels, Clock clock) {
         this.backends = backends;
         this.apps = apps;
+        this.autoModels = autoModels;
         this.clock = clock;
+    }
+
+    /** A configuration without an {@code auto} model list. */
+    public LiveConfiguration(BackendRepository backends, AppRepository apps, Clock clock) {
+        this(backends, apps, null, clock);
     }
 
     public ConfigSnapshot current() {
@@ -30,9 +40,11 @@ public final class LiveConfiguration {
 
     /** Loads the configuration anew; serialised so that a slower, older load never overwrites a newer one. */
     public synchronized ConfigSnapshot reload() {
-        RoutingTable routing = RoutingTable.of(backends.findAll());
+        List<Backend> all = backends.findAll();
+        RoutingTable routing = RoutingTable.of(all);
         KeyTable keys = KeyTable.of(apps.findAllApps(), apps.findAllKeys());
-        ConfigSnapshot next = new ConfigSnapshot(routing, keys, current.get().version() + 1, clock.instant());
+        List<String> auto = autoModels == null ? List.of() : autoModels.findAll();
+        ConfigSnapshot next = new ConfigSnapshot(routing, keys, all, auto, current.get().version() + 1, clock.instant());
         current.set(next);
         return next;
     }

@@ -20,7 +20,8 @@ public record Backend(
         int timeoutMs,
         boolean enabled,
         Map<String, String> headers,
-        List<ModelMapping> models) {
+        List<ModelMapping> models,
+        BackendOptions options) {
 
     public static final int DEFAULT_PRIORITY = 1;
     public static final int DEFAULT_WEIGHT = 10;
@@ -34,6 +35,17 @@ public record Backend(
         headers = headers == null ? Map.of() : Map.copyOf(headers);
         models = models == null ? List.of() : List.copyOf(models);
         baseUrl = stripTrailingSlash(baseUrl);
+        options = options == null ? BackendOptions.defaults() : options;
+    }
+
+    /** A backend with the default options (retry 2, both request kinds, no context limit, no health check). */
+    public Backend(UUID id, String name, String baseUrl, Optional<Secret> apiKey, int priority, int weight, int timeoutMs,
+                   boolean enabled, Map<String, String> headers, List<ModelMapping> models) {
+        this(id, name, baseUrl, apiKey, priority, weight, timeoutMs, enabled, headers, models, BackendOptions.defaults());
+    }
+
+    public Backend withOptions(BackendOptions newOptions) {
+        return new Backend(id, name, baseUrl, apiKey, priority, weight, timeoutMs, enabled, headers, models, newOptions);
     }
 
     public Optional<ModelMapping> model(String publicName) {

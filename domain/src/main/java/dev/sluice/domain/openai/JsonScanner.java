@@ -44,6 +44,44 @@ public final class JsonScanner {
         return close;
     }
 
+    /** Receives each element of an array: the element value's range. */
+    @FunctionalInterface
+    public interface ElementVisitor {
+        void element(int valueStart, int valueEnd) throws MalformedJsonException;
+    }
+
+    /** Validates that {@code bytes[from, to)} holds one JSON array and visits its elements. */
+    public static void scanArray(byte[] bytes, int from, int to, ElementVisitor visitor) throws MalformedJsonException {
+        JsonScanner s = new JsonScanner(bytes, from, to);
+        s.skipWhitespace();
+        if (s.pos >= s.end || bytes[s.pos] != '[') {
+            throw new MalformedJsonException("expected a JSON array");
+        }
+        s.pos++;
+        s.skipWhitespace();
+        if (s.pos < s.end && bytes[s.pos] == ']') {
+            return;
+        }
+        while (true) {
+            s.skipWhitespace();
+            int start = s.pos;
+            s.value(1);
+            visitor.element(start, s.pos);
+            s.skipWhitespace();
+            if (s.pos >= s.end) {
+                throw new MalformedJsonException("unexpected end of JSON inside an array");
+            }
+            if (bytes[s.pos] == ',') {
+                s.pos++;
+                continue;
+            }
+            if (bytes[s.pos] == ']') {
+                return;
+            }
+            throw new MalformedJsonException("expected ',' or ']' at byte " + s.pos);
+        }
+    }
+
     /** Validates the single value starting at {@code from} (after whitespace) and returns the index just past it. */
     public static int skipValue(byte[] bytes, int from, int to) throws MalformedJsonException {
         JsonScanner s = new JsonScanner(bytes, from, to);

@@ -21,6 +21,9 @@ public final class RequestBody {
     private int modelStart = -1;
     private int modelEnd = -1;
     private boolean stream;
+    private int streamValueStart = -1;
+    private int streamValueEnd = -1;
+    private int streamOptionsKeyStart = -1;
     private int streamOptionsStart = -1;
     private int streamOptionsEnd = -1;
     private int includeUsageStart = -1;
@@ -48,7 +51,7 @@ public final class RequestBody {
             return new Invalid(OpenAiError.invalidJson("the body is empty"));
         }
         try {
-            int[] spans = new int[6];
+            int[] spans = new int[9];
             java.util.Arrays.fill(spans, -1);
             boolean[] flags = new boolean[1];
             int close = JsonScanner.scanObject(bytes, 0, bytes.length, (ks, ke, vs, ve) -> {
@@ -57,9 +60,12 @@ public final class RequestBody {
                     spans[1] = ve;
                 } else if (JsonScanner.equalsAscii(bytes, ks, ke, "stream")) {
                     flags[0] = JsonScanner.equalsAscii(bytes, vs, ve, "true");
+                    spans[6] = vs;
+                    spans[7] = ve;
                 } else if (JsonScanner.equalsAscii(bytes, ks, ke, "stream_options")) {
                     spans[2] = vs;
                     spans[3] = ve;
+                    spans[8] = ks - 1;
                 } else if (JsonScanner.equalsAscii(bytes, ks, ke, "max_tokens")
                         || JsonScanner.equalsAscii(bytes, ks, ke, "max_completion_tokens")) {
                     spans[4] = vs;
@@ -80,6 +86,9 @@ public final class RequestBody {
                 return new Invalid(OpenAiError.invalidRequest("you must provide a model parameter", "model"));
             }
             body.stream = flags[0];
+            body.streamValueStart = spans[6];
+            body.streamValueEnd = spans[7];
+            body.streamOptionsKeyStart = spans[8];
             if (spans[2] >= 0) {
                 body.streamOptionsStart = spans[2];
                 body.streamOptionsEnd = spans[3];
@@ -123,16 +132,57 @@ public final class RequestBody {
         return bytes.length;
     }
 
+    /** The original bytes, for readers in this package (prompt extraction). */
+    byte[] bytes() {
+        return bytes;
+    }
+
+    /** How the body sent to a backend asks for the answer. */
+    public enum UpstreamShape {
+        /** as the client asked; a stream also asks for the usage chunk */
+        AS_REQUESTED,
+        /** streamed with usage, whatever the client asked (the backend only streams) */
+        STREAM,
+        /** not streamed, whatever the client asked (the backend cannot stream) */
+        NON_STREAM
+    }
+
     /**
      * The body to send a backend: {@code model} replaced by the backend's name for it and, for a
      * stream, {@code stream_options.include_usage} set so the gateway always learns the real usage.
      */
     public byte[] forUpstream(String upstreamModel, boolean requestStreamUsage) {
+        return splice(upstreamModel, requestStreamUsage, UpstreamShape.AS_REQUESTED);
+    }
+
+    /** The body to send a backend in the given shape (see {@link UpstreamShape}). */
+    public byte[] forUpstream(String upstreamModel, UpstreamShape shape) {
+        return splice(upstreamModel, true, shape);
+    }
+
+    private byte[] splice(String upstreamModel, boolean requestStreamUsage, UpstreamShape shape) {
         List<Edit> edits = new ArrayList<>(2);
         if (!upstreamModel.equals(model)) {
             edits.add(new Edit(modelStart, modelEnd, JsonScanner.quote(upstreamModel).getBytes(StandardCharsets.UTF_8)));
         }
-        if (stream && requestStreamUsage && !includeUsage) {
+        if (shape == UpstreamShape.NON_STREAM) {
+            if (stream) {
+                edits.add(new Edit(streamValueStart, streamValueEnd, "false".getBytes(StandardCharsets.US_ASCII)));
+            }
+            if (streamOptionsKeyStart >= 0) {
+                edits.add(removal(streamOptionsKeyStart, streamOptionsEnd));
+            }
+            return apply(edits);
+        }
+        if (shape == UpstreamShape.STREAM && !stream) {
+            if (streamValueStart >= 0) {
+                edits.add(new Edit(streamValueStart, streamValueEnd, "true".getBytes(StandardCharsets.US_ASCII)));
+            } else {
+                edits.add(new Edit(closingBrace, closingBrace, ",\"stream\":true".getBytes(StandardCharsets.US_ASCII)));
+            }
+        }
+        boolean streamed = stream || shape == UpstreamShape.STREAM;
+        if (streamed && requestStreamUsage && !includeUsage) {
             if (includeUsageStart >= 0) {
                 edits.add(new Edit(includeUsageStart, includeUsageEnd, "true".getBytes(StandardCharsets.US_ASCII)));
             } else if (streamOptionsStart >= 0 && bytes[streamOptionsStart] != '{') {
@@ -148,6 +198,33 @@ public final class RequestBody {
                         ",\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII)));
             }
         }
+        return apply(edits);
+    }
+
+    /** Removes a member and one comma next to it, so the object stays valid. */
+    private Edit removal(int memberStart, int memberEnd) {
+        int after = memberEnd;
+        while (after < closingBrace && isSpace(bytes[after])) {
+            after++;
+        }
+        if (after < closingBrace && bytes[after] == ',') {
+            return new Edit(memberStart, after + 1, new byte[0]);
+        }
+        int before = memberStart - 1;
+        while (before > 0 && isSpace(bytes[before])) {
+            before--;
+        }
+        if (bytes[before] == ',') {
+            return new Edit(before, memberEnd, new byte[0]);
+        }
+        return new Edit(memberStart, memberEnd, new byte[0]);
+    }
+
+    private static boolean isSpace(byte c) {
+        return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    }
+
+    private byte[] apply(List<Edit> edits) {
         if (edits.isEmpty()) {
             return bytes;
         }

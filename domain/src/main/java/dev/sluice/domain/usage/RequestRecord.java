@@ -4,6 +4,7 @@ import dev.sluice.domain.openai.Endpoint;
 import dev.sluice.domain.openai.Usage;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -28,11 +29,22 @@ public record RequestRecord(
         OptionalLong timeToFirstTokenMicros,
         Optional<Usage> usage,
         boolean stream,
-        boolean clientAborted) {
+        boolean clientAborted,
+        List<AttemptRecord> attempts) {
 
     public RequestRecord {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(endpoint, "endpoint");
+        attempts = attempts == null ? List.of() : List.copyOf(attempts);
+    }
+
+    /** A request that made no backend attempt, or whose attempts are not tracked. */
+    public RequestRecord(String requestId, Instant startedAt, Endpoint endpoint, Optional<UUID> appId,
+                         Optional<String> appName, Optional<String> model, Optional<UUID> backendId,
+                         Optional<String> backendName, int status, Optional<String> errorType, long latencyMicros,
+                         OptionalLong timeToFirstTokenMicros, Optional<Usage> usage, boolean stream, boolean clientAborted) {
+        this(requestId, startedAt, endpoint, appId, appName, model, backendId, backendName, status, errorType,
+                latencyMicros, timeToFirstTokenMicros, usage, stream, clientAborted, List.of());
     }
 }

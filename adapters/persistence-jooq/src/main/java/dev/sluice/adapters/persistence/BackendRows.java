@@ -2,11 +2,15 @@ package dev.sluice.adapters.persistence;
 
 import dev.sluice.application.port.SecretCipher;
 import dev.sluice.domain.backend.Backend;
+import dev.sluice.domain.backend.BackendOptions;
+import dev.sluice.domain.backend.HealthCheck;
 import dev.sluice.domain.backend.ModelMapping;
 import dev.sluice.domain.backend.Secret;
 import org.jooq.JSONB;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -19,12 +23,21 @@ final class BackendRows {
     }
 
     Backend toBackend(UUID id, String name, String baseUrl, byte[] apiKeyCiphertext, Integer priority, Integer weight,
-                      Integer timeoutMs, Boolean enabled, JSONB headers, List<ModelMapping> models) {
+                      Integer timeoutMs, Boolean enabled, JSONB headers, List<ModelMapping> models, BackendOptions options) {
         Optional<Secret> apiKey = apiKeyCiphertext == null
                 ? Optional.empty()
                 : Optional.of(Secret.of(cipher.decrypt(apiKeyCiphertext)));
         return new Backend(id, name, baseUrl, apiKey, priority, weight, timeoutMs, enabled,
-                HeadersJson.read(headers), models);
+                HeadersJson.read(headers), models, options);
+    }
+
+    static BackendOptions toOptions(Integer retry, Boolean streamSupport, Boolean nonStreamSupport, Integer maxContextTokens,
+                                    Boolean healthCheckEnabled, String healthCheckPath, Integer healthCheckIntervalMs,
+                                    Integer healthCheckTimeoutMs) {
+        return new BackendOptions(retry, streamSupport, nonStreamSupport,
+                maxContextTokens == null ? OptionalInt.empty() : OptionalInt.of(maxContextTokens),
+                new HealthCheck(healthCheckEnabled, healthCheckPath, Duration.ofMillis(healthCheckIntervalMs),
+                        Duration.ofMillis(healthCheckTimeoutMs)));
     }
 
     byte[] apiKeyCiphertext(Backend backend) {

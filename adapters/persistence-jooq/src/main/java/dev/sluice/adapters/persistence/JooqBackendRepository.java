@@ -61,6 +61,15 @@ public final class JooqBackendRepository implements BackendRepository {
                     .set(BACKEND.TIMEOUT_MS, backend.timeoutMs())
                     .set(BACKEND.ENABLED, backend.enabled())
                     .set(BACKEND.HEADERS, HeadersJson.write(backend.headers()))
+                    .set(BACKEND.RETRY, backend.options().retry())
+                    .set(BACKEND.STREAM_SUPPORT, backend.options().streamSupport())
+                    .set(BACKEND.NON_STREAM_SUPPORT, backend.options().nonStreamSupport())
+                    .set(BACKEND.MAX_CONTEXT_TOKENS, backend.options().maxContextTokens().isPresent()
+                            ? backend.options().maxContextTokens().getAsInt() : null)
+                    .set(BACKEND.HEALTH_CHECK_ENABLED, backend.options().healthCheck().enabled())
+                    .set(BACKEND.HEALTH_CHECK_PATH, backend.options().healthCheck().path())
+                    .set(BACKEND.HEALTH_CHECK_INTERVAL_MS, (int) backend.options().healthCheck().interval().toMillis())
+                    .set(BACKEND.HEALTH_CHECK_TIMEOUT_MS, (int) backend.options().healthCheck().timeout().toMillis())
                     .execute();
             insertModels(tx, backend);
         });
@@ -81,6 +90,15 @@ public final class JooqBackendRepository implements BackendRepository {
                     .set(BACKEND.TIMEOUT_MS, backend.timeoutMs())
                     .set(BACKEND.ENABLED, backend.enabled())
                     .set(BACKEND.HEADERS, HeadersJson.write(backend.headers()))
+                    .set(BACKEND.RETRY, backend.options().retry())
+                    .set(BACKEND.STREAM_SUPPORT, backend.options().streamSupport())
+                    .set(BACKEND.NON_STREAM_SUPPORT, backend.options().nonStreamSupport())
+                    .set(BACKEND.MAX_CONTEXT_TOKENS, backend.options().maxContextTokens().isPresent()
+                            ? backend.options().maxContextTokens().getAsInt() : null)
+                    .set(BACKEND.HEALTH_CHECK_ENABLED, backend.options().healthCheck().enabled())
+                    .set(BACKEND.HEALTH_CHECK_PATH, backend.options().healthCheck().path())
+                    .set(BACKEND.HEALTH_CHECK_INTERVAL_MS, (int) backend.options().healthCheck().interval().toMillis())
+                    .set(BACKEND.HEALTH_CHECK_TIMEOUT_MS, (int) backend.options().healthCheck().timeout().toMillis())
                     .set(BACKEND.UPDATED_AT, DSL.currentOffsetDateTime())
                     .where(BACKEND.ID.eq(backend.id()))
                     .execute();
@@ -115,7 +133,10 @@ public final class JooqBackendRepository implements BackendRepository {
                                 .from(BACKEND_MODEL)
                                 .where(BACKEND_MODEL.BACKEND_ID.eq(BACKEND.ID))
                                 .orderBy(BACKEND_MODEL.NAME))
-                                .convertFrom(models -> models.map(Records.mapping(ModelMapping::new))))
+                                .convertFrom(models -> models.map(Records.mapping(ModelMapping::new))),
+                        DSL.row(BACKEND.RETRY, BACKEND.STREAM_SUPPORT, BACKEND.NON_STREAM_SUPPORT, BACKEND.MAX_CONTEXT_TOKENS,
+                                BACKEND.HEALTH_CHECK_ENABLED, BACKEND.HEALTH_CHECK_PATH, BACKEND.HEALTH_CHECK_INTERVAL_MS,
+                                BACKEND.HEALTH_CHECK_TIMEOUT_MS).mapping(BackendRows::toOptions))
                 .from(BACKEND)
                 .where(condition)
                 .orderBy(BACKEND.PRIORITY, BACKEND.NAME)

@@ -269,7 +269,7 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
                         REQUEST_LOG.BACKEND_ID, REQUEST_LOG.BACKEND_NAME, REQUEST_LOG.STATUS,
                         REQUEST_LOG.ERROR_TYPE, REQUEST_LOG.LATENCY_US, REQUEST_LOG.TTFT_US,
                         REQUEST_LOG.PROMPT_TOKENS, REQUEST_LOG.COMPLETION_TOKENS, REQUEST_LOG.TOTAL_TOKENS,
-                        REQUEST_LOG.STREAM, REQUEST_LOG.CLIENT_ABORTED)
+                        REQUEST_LOG.STREAM, REQUEST_LOG.CLIENT_ABORTED, REQUEST_LOG.ATTEMPT_COUNT, REQUEST_LOG.ATTEMPTS)
                 .valuesOfRows(batch.stream().map(RequestLogRows::toRow).toList())
                 .onConflict(REQUEST_LOG.REQUEST_ID)
                 .doNothing()

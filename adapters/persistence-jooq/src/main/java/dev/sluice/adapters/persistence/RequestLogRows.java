@@ -1,12 +1,16 @@
 package dev.sluice.adapters.persistence;
 
 import dev.sluice.domain.openai.Usage;
+import dev.sluice.domain.openai.JsonScanner;
+import dev.sluice.domain.usage.AttemptRecord;
 import dev.sluice.domain.usage.RequestRecord;
 import org.jooq.Field;
-import org.jooq.Row17;
+import org.jooq.JSONB;
+import org.jooq.Row19;
 import org.jooq.impl.DSL;
 
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -23,8 +27,8 @@ final class RequestLogRows {
     private RequestLogRows() {
     }
 
-    static Row17<String, OffsetDateTime, String, UUID, String, String, UUID, String, Integer, String, Long, Long,
-            Integer, Integer, Integer, Boolean, Boolean> toRow(RequestRecord r) {
+    static Row19<String, OffsetDateTime, String, UUID, String, String, UUID, String, Integer, String, Long, Long,
+            Integer, Integer, Integer, Boolean, Boolean, Integer, JSONB> toRow(RequestRecord r) {
         Optional<Usage> usage = r.usage() == null ? Optional.empty() : r.usage();
         OptionalLong ttft = r.timeToFirstTokenMicros();
         return DSL.row(
@@ -44,7 +48,28 @@ final class RequestLogRows {
                 tokens(usage, Usage::completionTokens),
                 tokens(usage, Usage::totalTokens),
                 r.stream(),
-                r.clientAborted());
+                r.clientAborted(),
+                r.attempts().size(),
+                attempts(r.attempts()));
+    }
+
+    /** The attempts as a JSON array: number, backend, HTTP status or error kind, latency. */
+    static JSONB attempts(List<AttemptRecord> attempts) {
+        StringBuilder json = new StringBuilder(2 + attempts.size() * 120).append('[');
+        for (int i = 0; i < attempts.size(); i++) {
+            AttemptRecord a = attempts.get(i);
+            if (i > 0) {
+                json.append(',');
+            }
+            json.append("{\"n\":").append(a.number())
+                    .append(",\"backendId\":\"").append(a.backendId()).append('"')
+                    .append(",\"backend\":").append(JsonScanner.quote(text(REQUEST_LOG.BACKEND_NAME, a.backendName())))
+                    .append(",\"status\":").append(a.status().isPresent() ? Integer.toString(a.status().getAsInt()) : "null")
+                    .append(",\"error\":").append(a.error().map(e -> JsonScanner.quote(text(REQUEST_LOG.ERROR_TYPE, e))).orElse("null"))
+                    .append(",\"latencyUs\":").append(a.latencyMicros())
+                    .append('}');
+        }
+        return JSONB.valueOf(json.append(']').toString());
     }
 
     /** Usage the backend did not report stays NULL, never 0. */

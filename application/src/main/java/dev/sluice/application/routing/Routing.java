@@ -1,0 +1,38 @@
+package dev.sluice.application.routing;
+
+import dev.sluice.application.port.DelayScheduler;
+import dev.sluice.application.port.TokenCounter;
+import dev.sluice.domain.routing.BackendSelector;
+import dev.sluice.domain.routing.CircuitBreaker;
+import dev.sluice.domain.routing.FailoverPolicy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What the proxy needs to choose backends and fail over: the selector (priority, then smooth
+ * weighted round robin), backend health, the failover rules, a scheduler for backoff and the
+ * request deadline (no thread waits), the deadline bounding all attempts, and a token counter
+ * for context limits.
+ */
+public record Routing(BackendSelector selector, BackendHealth health, FailoverPolicy policy, DelayScheduler scheduler,
+                      Duration requestDeadline, TokenCounter tokens) {
+    public Routing {
+        Objects.requireNonNull(selector, "selector");
+        Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(scheduler, "scheduler");
+        Objects.requireNonNull(requestDeadline, "requestDeadline");
+        Objects.requireNonNull(tokens, "tokens");
+    }
+
+    /** For tests and tools: retries without waiting, no deadline, estimated token counts. */
+    public static Routing immediate(Clock clock) {
+        return new Routing(new BackendSelector(), new BackendHealth(CircuitBreaker.Settings.defaults(), clock),
+                FailoverPolicy.defaults(), (delay, task) -> {
+                    task.run();
+                    return () -> { };
+                }, Duration.ZERO, TokenCounter.ESTIMATE);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.sluice.domain.backend;
+
+import java.util.OptionalInt;
+
+/**
+ * How the gateway treats a backend beyond where it is: retries, what it can do, and how its
+ * health is checked.
+ *
+ * @param retry             retries of the same backend after a 5xx or a broken connection before switching
+ * @param streamSupport     false: the backend cannot stream; stream requests are sent non-streamed and replayed as SSE
+ * @param nonStreamSupport  false: the backend only streams; non-stream requests are streamed and aggregated
+ * @param maxContextTokens  requests whose prompt is longer skip this backend
+ * @param healthCheck       the optional active health check
+ */
+public record BackendOptions(int retry, boolean streamSupport, boolean nonStreamSupport, OptionalInt maxContextTokens,
+                             HealthCheck healthCheck) {
+    public static final int DEFAULT_RETRY = 2;
+
+    public static BackendOptions defaults() {
+        return new BackendOptions(DEFAULT_RETRY, true, true, OptionalInt.empty(), HealthCheck.disabled());
+    }
+
+    public BackendOptions {
+        if (retry < 0) {
+            throw new IllegalArgumentException("retry cannot be negative");
+        }
+        if (!streamSupport && !nonStreamSupport) {
+            throw new IllegalArgumentException("a backend must support streamed or non-streamed requests");
+        }
+        maxContextTokens = maxContextTokens == null ? OptionalInt.empty() : maxContextTokens;
+        healthCheck = healthCheck == null ? HealthCheck.disabled() : healthCheck;
+    }
+}
