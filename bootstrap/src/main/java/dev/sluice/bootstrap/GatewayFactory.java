@@ -6,18 +6,26 @@ import dev.sluice.adapters.persistence.AesGcmSecretCipher;
 import dev.sluice.adapters.persistence.JdbcDatabaseProbe;
 import dev.sluice.adapters.persistence.JooqAppRepository;
 import dev.sluice.adapters.persistence.JooqBackendRepository;
+import dev.sluice.adapters.persistence.JooqAutoModelRepository;
 import dev.sluice.adapters.persistence.JooqRequestLog;
+import dev.sluice.adapters.persistence.JooqRequestLogReader;
 import dev.sluice.adapters.upstream.NettyUpstreamClient;
 import dev.sluice.adapters.upstream.UpstreamSettings;
 import dev.sluice.application.admin.AppService;
+import dev.sluice.application.admin.AutoModelService;
 import dev.sluice.application.admin.BackendService;
 import dev.sluice.application.config.LiveConfiguration;
 import dev.sluice.application.port.AppRepository;
+import dev.sluice.application.port.AutoModelRepository;
+import dev.sluice.application.port.RequestLogReader;
 import dev.sluice.application.port.BackendRepository;
 import dev.sluice.application.port.DatabaseProbe;
 import dev.sluice.application.port.SecretCipher;
 import dev.sluice.application.proxy.ProxyService;
 import dev.sluice.application.proxy.ProxySettings;
+import dev.sluice.application.routing.BackendHealth;
+import dev.sluice.application.routing.HealthCheckService;
+import dev.sluice.domain.routing.CircuitBreaker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
@@ -84,8 +92,41 @@ final class GatewayFactory {
     }
 
     @Singleton
-    LiveConfiguration liveConfiguration(BackendRepository backends, AppRepository apps, Clock clock) {
-        return new LiveConfiguration(backends, apps, clock);
+    AutoModelRepository autoModelRepository(DSLContext dsl) {
+        return new JooqAutoModelRepository(dsl);
+    }
+
+    @Singleton
+    RequestLogReader requestLogReader(DSLContext dsl) {
+        return new JooqRequestLogReader(dsl);
+    }
+
+    @Singleton
+    LiveConfiguration liveConfiguration(BackendRepository backends, AppRepository apps, AutoModelRepository autoModels,
+                                        Clock clock) {
+        return new LiveConfiguration(backends, apps, autoModels, clock);
+    }
+
+    @Singleton
+    AutoModelService autoModelService(AutoModelRepository autoModels, LiveConfiguration configuration) {
+        return new AutoModelService(autoModels, configuration);
+    }
+
+    @Singleton
+    BackendHealth backendHealth(Clock clock,
+                                @Value("${sluice.health.circuit.consecutive-failures:5}") int consecutiveFailures,
+                                @Value("${sluice.health.circuit.failure-ratio:0.5}") double failureRatio,
+                                @Value("${sluice.health.circuit.minimum-requests:20}") int minimumRequests,
+                                @Value("${sluice.health.circuit.window:30s}") Duration window,
+                                @Value("${sluice.health.circuit.base-cooldown:10s}") Duration baseCooldown,
+                                @Value("${sluice.health.circuit.max-cooldown:5m}") Duration maxCooldown) {
+        return new BackendHealth(new CircuitBreaker.Settings(consecutiveFailures, failureRatio, minimumRequests, window,
+                baseCooldown, maxCooldown), clock);
+    }
+
+    @Singleton
+    HealthCheckService healthCheckService(LiveConfiguration configuration, NettyUpstreamClient upstream, BackendHealth health) {
+        return new HealthCheckService(configuration, upstream, health);
     }
 
     @Singleton

@@ -4,6 +4,7 @@ import dev.sluice.adapters.edge.proxy.ProxyServer;
 import dev.sluice.adapters.persistence.JooqRequestLog;
 import dev.sluice.application.config.ConfigSnapshot;
 import dev.sluice.application.config.LiveConfiguration;
+import dev.sluice.application.routing.HealthCheckService;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
@@ -29,13 +30,15 @@ final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEv
     private final ProxyServer proxyServer;
     private final JooqRequestLog requestLog;
     private final EventLoopGroup loops;
+    private final HealthCheckService healthChecks;
 
     GatewayLifecycle(LiveConfiguration configuration, ProxyServer proxyServer, JooqRequestLog requestLog,
-                     @Named("proxy") EventLoopGroup loops) {
+                     @Named("proxy") EventLoopGroup loops, HealthCheckService healthChecks) {
         this.configuration = configuration;
         this.proxyServer = proxyServer;
         this.requestLog = requestLog;
         this.loops = loops;
+        this.healthChecks = healthChecks;
     }
 
     @Override
@@ -52,6 +55,15 @@ final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEv
             configuration.reload();
         } catch (RuntimeException e) {
             LOG.warn("Configuration refresh failed; keeping the current snapshot: {}", e.toString());
+        }
+    }
+
+    @Scheduled(fixedDelay = "1s", initialDelay = "1s")
+    void healthChecks() {
+        try {
+            healthChecks.runDueChecks();
+        } catch (RuntimeException e) {
+            LOG.warn("Starting health checks failed: {}", e.toString());
         }
     }
 

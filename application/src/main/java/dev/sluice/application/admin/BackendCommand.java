@@ -1,9 +1,13 @@
 package dev.sluice.application.admin;
 
 import dev.sluice.domain.backend.Backend;
+import dev.sluice.domain.backend.BackendOptions;
+import dev.sluice.domain.backend.HealthCheck;
 import dev.sluice.domain.backend.ModelMapping;
 
 import java.net.URI;
+import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +31,8 @@ public record BackendCommand(
         Integer timeoutMs,
         Boolean enabled,
         Map<String, String> headers,
-        List<ModelMapping> models) {
+        List<ModelMapping> models,
+        BackendOptionsCommand options) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -37,6 +42,7 @@ public record BackendCommand(
 
     public BackendCommand {
         apiKey = apiKey == null ? Optional.empty() : apiKey;
+        options = options == null ? BackendOptionsCommand.DEFAULTS : options;
         // copied only once valid: Map.copyOf and List.copyOf reject the nulls that must be reported as field errors
         Map<String, String> givenHeaders = headers == null ? Map.of() : headers;
         List<FieldError> errors = new ArrayList<>();
@@ -89,11 +95,54 @@ public record BackendCommand(
                 }
             }
         }
+        checkOptions(options, errors);
         if (!errors.isEmpty()) {
             throw new InvalidFieldsException(errors);
         }
         headers = Map.copyOf(givenHeaders);
         models = List.copyOf(models);
+    }
+
+    /** A backend command with the default options. */
+    public BackendCommand(String name, String baseUrl, Optional<String> apiKey, Integer priority, Integer weight,
+                          Integer timeoutMs, Boolean enabled, Map<String, String> headers, List<ModelMapping> models) {
+        this(name, baseUrl, apiKey, priority, weight, timeoutMs, enabled, headers, models, BackendOptionsCommand.DEFAULTS);
+    }
+
+    private static void checkOptions(BackendOptionsCommand o, List<FieldError> errors) {
+        if (o.retry() != null && (o.retry() < 0 || o.retry() > 10)) {
+            errors.add(new FieldError("retry", "must be between 0 and 10"));
+        }
+        if (Boolean.FALSE.equals(o.streamSupport()) && Boolean.FALSE.equals(o.nonStreamSupport())) {
+            errors.add(new FieldError("streamSupport", "and nonStreamSupport cannot both be false"));
+        }
+        if (o.maxContextTokens() != null && o.maxContextTokens() < 1) {
+            errors.add(new FieldError("maxContextTokens", "must be at least 1"));
+        }
+        if (o.healthCheckPath() != null && (o.healthCheckPath().isBlank() || o.healthCheckPath().length() > 512
+                || o.healthCheckPath().contains("://") || o.healthCheckPath().chars().anyMatch(c -> c < 0x21))) {
+            errors.add(new FieldError("healthCheck.path", "must be a path such as /models"));
+        }
+        if (o.healthCheckIntervalMs() != null && (o.healthCheckIntervalMs() < 1000 || o.healthCheckIntervalMs() > 86_400_000)) {
+            errors.add(new FieldError("healthCheck.intervalMs", "must be between 1000 and 86400000"));
+        }
+        if (o.healthCheckTimeoutMs() != null && (o.healthCheckTimeoutMs() < 1 || o.healthCheckTimeoutMs() > 600_000)) {
+            errors.add(new FieldError("healthCheck.timeoutMs", "must be between 1 and 600000"));
+        }
+    }
+
+    private BackendOptions toOptions() {
+        BackendOptionsCommand o = options;
+        HealthCheck defaults = HealthCheck.disabled();
+        return new BackendOptions(
+                o.retry() == null ? BackendOptions.DEFAULT_RETRY : o.retry(),
+                o.streamSupport() == null || o.streamSupport(),
+                o.nonStreamSupport() == null || o.nonStreamSupport(),
+                o.maxContextTokens() == null ? OptionalInt.empty() : OptionalInt.of(o.maxContextTokens()),
+                new HealthCheck(Boolean.TRUE.equals(o.healthCheckEnabled()),
+                        o.healthCheckPath() == null ? defaults.path() : o.healthCheckPath(),
+                        o.healthCheckIntervalMs() == null ? defaults.interval() : Duration.ofMillis(o.healthCheckIntervalMs()),
+                        o.healthCheckTimeoutMs() == null ? defaults.timeout() : Duration.ofMillis(o.healthCheckTimeoutMs())));
     }
 
     Backend toBackend(java.util.UUID id, Optional<dev.sluice.domain.backend.Secret> storedKey) {
@@ -105,7 +154,7 @@ public record BackendCommand(
                 weight == null ? Backend.DEFAULT_WEIGHT : weight,
                 timeoutMs == null ? Backend.DEFAULT_TIMEOUT_MS : timeoutMs,
                 enabled == null || enabled,
-                headers, models);
+                headers, models, toOptions());
     }
 
     private static boolean isHttpUrl(String url) {

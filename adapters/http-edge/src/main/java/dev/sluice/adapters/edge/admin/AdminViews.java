@@ -5,6 +5,11 @@ import dev.sluice.application.admin.IssuedKey;
 import dev.sluice.domain.app.ApiKey;
 import dev.sluice.domain.app.App;
 import dev.sluice.domain.backend.Backend;
+import dev.sluice.domain.backend.BackendOptions;
+import dev.sluice.domain.backend.HealthCheck;
+import dev.sluice.domain.routing.CircuitBreaker;
+import dev.sluice.domain.usage.AttemptRecord;
+import dev.sluice.domain.usage.RequestRecord;
 import dev.sluice.domain.backend.ModelMapping;
 import io.micronaut.serde.annotation.Serdeable;
 
@@ -26,12 +31,64 @@ final class AdminViews {
     }
 
     @Serdeable
+    record HealthCheckView(boolean enabled, String path, long intervalMs, long timeoutMs) {
+        static HealthCheckView of(HealthCheck c) {
+            return new HealthCheckView(c.enabled(), c.path(), c.interval().toMillis(), c.timeout().toMillis());
+        }
+    }
+
+    /** A backend's health: CLOSED (healthy), OPEN (out of rotation) or HALF_OPEN (one probe allowed). */
+    @Serdeable
+    record HealthView(String state, boolean available, String lastError, Instant lastChange, int consecutiveFailures,
+                      Instant coolingDownUntil) {
+        static HealthView of(CircuitBreaker.Health h) {
+            return new HealthView(h.state().name(), h.available(), h.lastError().orElse(null), h.lastChange(),
+                    h.consecutiveFailures(), h.coolingDownUntil().orElse(null));
+        }
+    }
+
+    @Serdeable
     record BackendView(UUID id, String name, String baseUrl, String apiKey, int priority, int weight, int timeoutMs,
-                       boolean enabled, Map<String, String> headers, List<ModelView> models) {
-        static BackendView of(Backend b) {
+                       boolean enabled, Map<String, String> headers, List<ModelView> models, int retry,
+                       boolean streamSupport, boolean nonStreamSupport, Integer maxContextTokens,
+                       HealthCheckView healthCheck, HealthView health) {
+        static BackendView of(Backend b, CircuitBreaker.Health health) {
+            BackendOptions o = b.options();
             return new BackendView(b.id(), b.name(), b.baseUrl(), b.apiKey().map(k -> k.masked()).orElse(null),
                     b.priority(), b.weight(), b.timeoutMs(), b.enabled(), b.headers(),
-                    b.models().stream().map(ModelView::of).toList());
+                    b.models().stream().map(ModelView::of).toList(), o.retry(), o.streamSupport(), o.nonStreamSupport(),
+                    o.maxContextTokens().isPresent() ? o.maxContextTokens().getAsInt() : null,
+                    HealthCheckView.of(o.healthCheck()), HealthView.of(health));
+        }
+    }
+
+    @Serdeable
+    record AutoModels(List<String> models) {
+    }
+
+    @Serdeable
+    record AttemptView(int number, UUID backendId, String backend, Integer status, String error, long latencyUs) {
+        static AttemptView of(AttemptRecord a) {
+            return new AttemptView(a.number(), a.backendId(), a.backendName(),
+                    a.status().isPresent() ? a.status().getAsInt() : null, a.error().orElse(null), a.latencyMicros());
+        }
+    }
+
+    @Serdeable
+    record UsageView(int promptTokens, int completionTokens, int totalTokens) {
+    }
+
+    @Serdeable
+    record RequestView(String requestId, Instant startedAt, String endpoint, UUID appId, String appName, String model,
+                       UUID backendId, String backend, int status, String errorType, long latencyUs, Long ttftUs,
+                       UsageView usage, boolean stream, boolean clientAborted, List<AttemptView> attempts) {
+        static RequestView of(RequestRecord r) {
+            return new RequestView(r.requestId(), r.startedAt(), r.endpoint().name().toLowerCase(java.util.Locale.ROOT),
+                    r.appId().orElse(null), r.appName().orElse(null), r.model().orElse(null), r.backendId().orElse(null),
+                    r.backendName().orElse(null), r.status(), r.errorType().orElse(null), r.latencyMicros(),
+                    r.timeToFirstTokenMicros().isPresent() ? r.timeToFirstTokenMicros().getAsLong() : null,
+                    r.usage().map(u -> new UsageView(u.promptTokens(), u.completionTokens(), u.totalTokens())).orElse(null),
+                    r.stream(), r.clientAborted(), r.attempts().stream().map(AttemptView::of).toList());
         }
     }
 

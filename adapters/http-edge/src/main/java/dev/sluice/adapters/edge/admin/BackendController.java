@@ -1,6 +1,7 @@
 package dev.sluice.adapters.edge.admin;
 
 import dev.sluice.application.admin.BackendService;
+import dev.sluice.application.routing.BackendHealth;
 import dev.sluice.domain.backend.Backend;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -20,30 +21,41 @@ import java.util.UUID;
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class BackendController {
     private final BackendService backends;
+    private final BackendHealth health;
     private final AdminJson json;
 
-    BackendController(BackendService backends, AdminJson json) {
+    BackendController(BackendService backends, BackendHealth health, AdminJson json) {
         this.backends = backends;
+        this.health = health;
         this.json = json;
     }
 
     @Get
     AdminViews.BackendList list() {
-        return new AdminViews.BackendList(backends.list().stream().map(AdminViews.BackendView::of).toList());
+        return new AdminViews.BackendList(backends.list().stream().map(this::view).toList());
     }
 
     @Get("/{id}")
     HttpResponse<?> get(String id) {
         return AdminIds.parse(id)
                 .flatMap(backends::get)
-                .<HttpResponse<?>>map(b -> HttpResponse.ok(AdminViews.BackendView.of(b)))
+                .<HttpResponse<?>>map(b -> HttpResponse.ok(view(b)))
+                .orElseGet(() -> notFound(id));
+    }
+
+    /** The backend's health: circuit state, whether it takes requests now, the last error and when it changed. */
+    @Get("/{id}/health")
+    HttpResponse<?> health(String id) {
+        return AdminIds.parse(id)
+                .flatMap(backends::get)
+                .<HttpResponse<?>>map(b -> HttpResponse.ok(AdminViews.HealthView.of(health.health(b.id()))))
                 .orElseGet(() -> notFound(id));
     }
 
     @Post
     HttpResponse<AdminViews.BackendView> create(@Body String body) {
         Backend created = backends.create(BackendJson.read(json.parse(body)));
-        return HttpResponse.created(AdminViews.BackendView.of(created));
+        return HttpResponse.created(view(created));
     }
 
     @Put("/{id}")
@@ -51,8 +63,12 @@ final class BackendController {
         var command = BackendJson.read(json.parse(body));
         return AdminIds.parse(id)
                 .flatMap(uuid -> backends.update(uuid, command))
-                .<HttpResponse<?>>map(b -> HttpResponse.ok(AdminViews.BackendView.of(b)))
+                .<HttpResponse<?>>map(b -> HttpResponse.ok(view(b)))
                 .orElseGet(() -> notFound(id));
+    }
+
+    private AdminViews.BackendView view(Backend b) {
+        return AdminViews.BackendView.of(b, health.health(b.id()));
     }
 
     @Delete("/{id}")

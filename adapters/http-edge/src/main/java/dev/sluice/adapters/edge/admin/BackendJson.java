@@ -1,6 +1,7 @@
 package dev.sluice.adapters.edge.admin;
 
 import dev.sluice.application.admin.BackendCommand;
+import dev.sluice.application.admin.BackendOptionsCommand;
 import dev.sluice.application.admin.FieldError;
 import dev.sluice.application.admin.InvalidFieldsException;
 import dev.sluice.domain.backend.ModelMapping;
@@ -19,7 +20,9 @@ import java.util.Set;
  */
 final class BackendJson {
     private static final Set<String> KNOWN = Set.of("name", "baseUrl", "apiKey", "priority", "weight", "timeoutMs",
-            "enabled", "headers", "models", "id");
+            "enabled", "headers", "models", "id", "retry", "streamSupport", "nonStreamSupport", "maxContextTokens",
+            "healthCheck", "health");
+    private static final Set<String> HEALTH_CHECK_FIELDS = Set.of("enabled", "path", "intervalMs", "timeoutMs");
 
     private BackendJson() {
     }
@@ -86,8 +89,35 @@ final class BackendJson {
                 }
             }
         }
+        Integer retry = integer(root, "retry", errors);
+        Boolean streamSupport = bool(root, "streamSupport", errors);
+        Boolean nonStreamSupport = bool(root, "nonStreamSupport", errors);
+        Integer maxContextTokens = integer(root, "maxContextTokens", errors);
+        Boolean checkEnabled = null;
+        String checkPath = null;
+        Integer checkInterval = null;
+        Integer checkTimeout = null;
+        JsonNode check = root.get("healthCheck");
+        if (check != null && !check.isNull()) {
+            if (!check.isObject()) {
+                errors.add(new FieldError("healthCheck", "must be an object {enabled, path, intervalMs, timeoutMs}"));
+            } else {
+                for (Map.Entry<String, JsonNode> entry : check.entries()) {
+                    if (!HEALTH_CHECK_FIELDS.contains(entry.getKey())) {
+                        errors.add(new FieldError("healthCheck." + entry.getKey(), "is not a health check field"));
+                    }
+                }
+                checkEnabled = bool(check, "enabled", errors, "healthCheck.enabled");
+                checkPath = string(check, "path", errors, "healthCheck.path");
+                checkInterval = integer(check, "intervalMs", errors, "healthCheck.intervalMs");
+                checkTimeout = integer(check, "timeoutMs", errors, "healthCheck.timeoutMs");
+            }
+        }
+        BackendOptionsCommand options = new BackendOptionsCommand(retry, streamSupport, nonStreamSupport, maxContextTokens,
+                checkEnabled, checkPath, checkInterval, checkTimeout);
         try {
-            BackendCommand command = new BackendCommand(name, baseUrl, apiKey, priority, weight, timeoutMs, enabled, headers, models);
+            BackendCommand command = new BackendCommand(name, baseUrl, apiKey, priority, weight, timeoutMs, enabled, headers,
+                    models, options);
             if (!errors.isEmpty()) {
                 throw new InvalidFieldsException(errors);
             }
@@ -122,30 +152,38 @@ final class BackendJson {
     }
 
     private static Integer integer(JsonNode node, String field, List<FieldError> errors) {
+        return integer(node, field, errors, field);
+    }
+
+    private static Integer integer(JsonNode node, String field, List<FieldError> errors, String path) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             return null;
         }
         if (!value.isNumber()) {
-            errors.add(new FieldError(field, "must be an integer"));
+            errors.add(new FieldError(path, "must be an integer"));
             return null;
         }
         Number n = value.getNumberValue();
         double d = n.doubleValue();
         if (d != Math.rint(d) || d > Integer.MAX_VALUE || d < Integer.MIN_VALUE) {
-            errors.add(new FieldError(field, "must be an integer"));
+            errors.add(new FieldError(path, "must be an integer"));
             return null;
         }
         return (int) d;
     }
 
     private static Boolean bool(JsonNode node, String field, List<FieldError> errors) {
+        return bool(node, field, errors, field);
+    }
+
+    private static Boolean bool(JsonNode node, String field, List<FieldError> errors, String path) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             return null;
         }
         if (!value.isBoolean()) {
-            errors.add(new FieldError(field, "must be true or false"));
+            errors.add(new FieldError(path, "must be true or false"));
             return null;
         }
         return value.getBooleanValue();
