@@ -11,8 +11,13 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslHandler;
 
+import io.netty.util.NetUtil;
+
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +88,7 @@ final class HostPool {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(NioSocketChannel.class)
+                .resolver(client.resolver())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, connectTimeout))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
@@ -101,7 +107,16 @@ final class HostPool {
                         ch.pipeline().addLast("relay", new UpstreamHandler());
                     }
                 });
-        ChannelFuture connected = bootstrap.connect(key.host(), key.port());
+        byte[] literal = NetUtil.createByteArrayFromIpAddressString(key.host());
+        InetSocketAddress remote;
+        try {
+            remote = literal != null
+                    ? new InetSocketAddress(InetAddress.getByAddress(key.host(), literal), key.port())
+                    : InetSocketAddress.createUnresolved(key.host(), key.port());
+        } catch (UnknownHostException impossible) {
+            remote = InetSocketAddress.createUnresolved(key.host(), key.port());
+        }
+        ChannelFuture connected = bootstrap.connect(remote);
         Channel channel = connected.channel();
         channel.closeFuture().addListener(f -> closed(channel));
         connected.addListener(f -> {

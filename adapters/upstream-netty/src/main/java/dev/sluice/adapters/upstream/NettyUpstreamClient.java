@@ -22,6 +22,8 @@ import java.security.KeyStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -39,6 +41,8 @@ public final class NettyUpstreamClient implements UpstreamClient {
     private final SslContext sslContext;
     private final ConcurrentHashMap<String, Target> targets = new ConcurrentHashMap<>();
     private final AtomicInteger openConnections = new AtomicInteger();
+    private final ExecutorService lookups = Executors.newCachedThreadPool(Thread.ofPlatform().name("sluice-dns-", 0).daemon(true).factory());
+    private final OffloadedResolver resolver = new OffloadedResolver(lookups);
     private final FastThreadLocal<Map<Target.PoolKey, HostPool>> pools = new FastThreadLocal<>() {
         @Override
         protected Map<Target.PoolKey, HostPool> initialValue() {
@@ -79,6 +83,10 @@ public final class NettyUpstreamClient implements UpstreamClient {
 
     SslContext sslContext() {
         return sslContext;
+    }
+
+    OffloadedResolver resolver() {
+        return resolver;
     }
 
     AtomicInteger openConnectionCounter() {

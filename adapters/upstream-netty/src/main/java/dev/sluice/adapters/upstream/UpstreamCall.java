@@ -158,10 +158,7 @@ final class UpstreamCall implements UpstreamExchange {
             return;
         }
         channel = null;
-        if (reused && !received && !retried) {
-            // a kept-alive connection the backend had already closed: try once on a fresh one
-            retried = true;
-            pool.connect(this);
+        if (retryOnFreshConnection()) {
             return;
         }
         fail(new UpstreamFailure(UpstreamFailure.Kind.RESET, "the backend closed the connection"));
@@ -172,14 +169,30 @@ final class UpstreamCall implements UpstreamExchange {
             return;
         }
         channel = null;
+        // a stale kept-alive connection often shows as a reset (the backend's kernel answers the request with RST)
+        if (cause instanceof IOException && retryOnFreshConnection()) {
+            return;
+        }
         fail(classify(cause));
     }
 
+    /** A kept-alive connection the backend had already dropped, before any answer: try once on a fresh one. */
+    private boolean retryOnFreshConnection() {
+        if (reused && !received && !retried) {
+            retried = true;
+            pool.connect(this);
+            return true;
+        }
+        return false;
+    }
+
+    /** Only called for failures to connect (TCP connect, name resolution, TLS handshake): always CONNECT. */
     void connectFailed(Throwable cause) {
         if (done) {
             return;
         }
-        fail(classify(cause));
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        fail(new UpstreamFailure(UpstreamFailure.Kind.CONNECT, root.getClass().getSimpleName()));
     }
 
     void poolExhausted() {

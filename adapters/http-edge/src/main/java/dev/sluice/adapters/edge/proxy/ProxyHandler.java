@@ -52,7 +52,8 @@ final class ProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        if (active != null) {
+        // queued requests go first, even when the one before them has just finished
+        if (active != null || !pipelined.isEmpty()) {
             if (pipelined.size() >= MAX_PIPELINED) {
                 request.release();
                 ctx.close();
@@ -140,15 +141,24 @@ final class ProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!sink.keepAlive()) {
             return;
         }
+        if (!pipelined.isEmpty()) {
+            ctx.executor().execute(this::dispatchNext);
+        }
+    }
+
+    /** Dispatches the oldest queued request; it stays queued until now so that later arrivals queue behind it. */
+    private void dispatchNext() {
+        if (active != null) {
+            return;
+        }
         FullHttpRequest next = pipelined.pollFirst();
-        if (next != null) {
-            ctx.executor().execute(() -> {
-                if (ctx.channel().isActive()) {
-                    dispatch(next);
-                } else {
-                    next.release();
-                }
-            });
+        if (next == null) {
+            return;
+        }
+        if (ctx.channel().isActive()) {
+            dispatch(next);
+        } else {
+            next.release();
         }
     }
 
