@@ -1,0 +1,123 @@
+package dev.sluice.bootstrap.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+
+/** The admin REST API over plain HTTP, with the admin token unless a test says otherwise. */
+final class AdminApi {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final String API = "/admin/api/v1";
+
+    private final HttpClient http;
+    private final URI base;
+    private final String token;
+
+    AdminApi(HttpClient http, URI base, String token) {
+        this.http = http;
+        this.base = base;
+        this.token = token;
+    }
+
+    /** An admin response: status, raw body, and the body as JSON when it is JSON. */
+    record Response(int status, String body, HttpHeaders headers) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (status " + status + "): " + body, e);
+            }
+        }
+    }
+
+    record IssuedKey(String id, String key, String prefix) {
+    }
+
+    Response get(String path) {
+        return send("GET", path, null, token);
+    }
+
+    Response post(String path, String body) {
+        return send("POST", path, body, token);
+    }
+
+    Response put(String path, String body) {
+        return send("PUT", path, body, token);
+    }
+
+    Response delete(String path) {
+        return send("DELETE", path, null, token);
+    }
+
+    /** A call with the given bearer token, or none when {@code bearer} is null. */
+    Response send(String method, String path, String body, String bearer) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(API + path))
+                .timeout(Duration.ofSeconds(15))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Response(response.statusCode(), response.body(), response.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Creates the backend and returns its id; fails the test unless the API answers 201. */
+    String createBackend(BackendSpec backend) {
+        Response response = post("/backends", backend.toJson());
+        expect(201, response);
+        return response.json().get("id").asText();
+    }
+
+    void updateBackend(String id, BackendSpec backend) {
+        expect(200, put("/backends/" + id, backend.toJson()));
+    }
+
+    void deleteBackend(String id) {
+        expect(204, delete("/backends/" + id));
+    }
+
+    String createApp(String name) {
+        Response response = post("/apps", JSON.createObjectNode().put("name", name).toString());
+        expect(201, response);
+        return response.json().get("id").asText();
+    }
+
+    IssuedKey issueKey(String appId) {
+        Response response = post("/apps/" + appId + "/keys", null);
+        expect(201, response);
+        JsonNode json = response.json();
+        return new IssuedKey(json.get("id").asText(), json.get("key").asText(), json.get("prefix").asText());
+    }
+
+    /** A new app with one key: the key to call the proxy with. */
+    String newAppKey() {
+        return issueKey(createApp("app-" + UUID.randomUUID().toString().substring(0, 8))).key();
+    }
+
+    private static void expect(int status, Response response) {
+        if (response.status() != status) {
+            throw new AssertionError("admin API answered " + response.status() + " instead of " + status + ": " + response.body());
+        }
+    }
+}
