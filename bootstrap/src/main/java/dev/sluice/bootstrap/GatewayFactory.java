@@ -9,6 +9,8 @@ import dev.sluice.adapters.persistence.JooqBackendRepository;
 import dev.sluice.adapters.persistence.JooqAutoModelRepository;
 import dev.sluice.adapters.persistence.JooqRequestLog;
 import dev.sluice.adapters.persistence.JooqRequestLogReader;
+import dev.sluice.adapters.tokenizer.JtokkitTokenCounter;
+import dev.sluice.adapters.upstream.EventLoopScheduler;
 import dev.sluice.adapters.upstream.NettyUpstreamClient;
 import dev.sluice.adapters.upstream.UpstreamSettings;
 import dev.sluice.application.admin.AppService;
@@ -21,10 +23,14 @@ import dev.sluice.application.port.RequestLogReader;
 import dev.sluice.application.port.BackendRepository;
 import dev.sluice.application.port.DatabaseProbe;
 import dev.sluice.application.port.SecretCipher;
+import dev.sluice.application.port.TokenCounter;
 import dev.sluice.application.proxy.ProxyService;
 import dev.sluice.application.proxy.ProxySettings;
 import dev.sluice.application.routing.BackendHealth;
 import dev.sluice.application.routing.HealthCheckService;
+import dev.sluice.application.routing.Routing;
+import dev.sluice.domain.routing.BackendSelector;
+import dev.sluice.domain.routing.FailoverPolicy;
 import dev.sluice.domain.routing.CircuitBreaker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -165,13 +171,27 @@ final class GatewayFactory {
     }
 
     @Singleton
+    TokenCounter tokenCounter() {
+        return new JtokkitTokenCounter();
+    }
+
+    @Singleton
+    Routing routing(BackendHealth health, @Named("proxy") EventLoopGroup loops, TokenCounter tokens,
+                    @Value("${sluice.routing.request-deadline:300s}") Duration requestDeadline,
+                    @Value("${sluice.routing.backoff-base:100ms}") Duration backoffBase,
+                    @Value("${sluice.routing.backoff-max:2s}") Duration backoffMax) {
+        return new Routing(new BackendSelector(), health, new FailoverPolicy(backoffBase, backoffMax),
+                new EventLoopScheduler(loops), requestDeadline, tokens);
+    }
+
+    @Singleton
     ProxyService proxyService(LiveConfiguration configuration, NettyUpstreamClient upstream, JooqRequestLog requestLog,
-                              MeterRegistry meters,
+                              MeterRegistry meters, Routing routing,
                               @Value("${sluice.auth.api-keys-required:true}") boolean apiKeysRequired) {
         Gauge.builder("sluice.upstream.connections", upstream, NettyUpstreamClient::openConnections)
                 .description("open connections to backends").register(meters);
         return new ProxyService(configuration, upstream, new MeteredRequestLog(requestLog, meters),
-                new ProxySettings(apiKeysRequired, ProxySettings.DEFAULT_RESPONSE_TAIL_BYTES));
+                new ProxySettings(apiKeysRequired, ProxySettings.DEFAULT_RESPONSE_TAIL_BYTES), routing);
     }
 
     @Singleton

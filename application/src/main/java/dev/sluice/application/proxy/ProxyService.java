@@ -2,35 +2,59 @@ package dev.sluice.application.proxy;
 
 import dev.sluice.application.config.ConfigSnapshot;
 import dev.sluice.application.config.LiveConfiguration;
+import dev.sluice.application.port.DelayScheduler;
 import dev.sluice.application.port.RequestLog;
 import dev.sluice.application.port.UpstreamClient;
 import dev.sluice.application.port.UpstreamExchange;
 import dev.sluice.application.port.UpstreamFailure;
 import dev.sluice.application.port.UpstreamListener;
 import dev.sluice.application.port.UpstreamRequest;
+import dev.sluice.application.routing.Routing;
 import dev.sluice.domain.app.Caller;
 import dev.sluice.domain.backend.Backend;
 import dev.sluice.domain.openai.Endpoint;
 import dev.sluice.domain.openai.JsonScanner;
 import dev.sluice.domain.openai.OpenAiError;
+import dev.sluice.domain.openai.PromptText;
 import dev.sluice.domain.openai.RequestBody;
 import dev.sluice.domain.openai.ResponseTail;
 import dev.sluice.domain.openai.SseUsageFilter;
+import dev.sluice.domain.openai.StreamConversion;
 import dev.sluice.domain.openai.Usage;
+import dev.sluice.domain.openai.UsageParser;
+import dev.sluice.domain.routing.AttemptOutcome;
+import dev.sluice.domain.routing.CircuitBreaker;
+import dev.sluice.domain.routing.FailoverDecision;
+import dev.sluice.domain.routing.RetryAfter;
 import dev.sluice.domain.routing.Route;
+import dev.sluice.domain.usage.AttemptRecord;
 import dev.sluice.domain.usage.RequestRecord;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The proxy use case: authenticate the caller, read the body, pick the backend, forward, relay
- * the answer as it arrives, and record the request. It runs on the client connection's event
- * loop and never blocks: everything it reads is in the in-memory configuration snapshot.
+ * The proxy use case: authenticate the caller, read the body, choose a backend (priority, then
+ * smooth weighted round robin, skipping disabled, unhealthy and cooling-down ones), forward,
+ * fail over by the rules of {@link dev.sluice.domain.routing.FailoverPolicy} until the first
+ * byte reaches the client, relay the answer as it arrives, and record the request with all its
+ * attempts. It runs on the client connection's event loop and never blocks: everything it reads
+ * is in the in-memory configuration snapshot, and waits (backoff, deadline) are scheduled.
  */
 public final class ProxyService {
     /** Status recorded for a request whose client went away before the answer was complete. */
@@ -38,17 +62,26 @@ public final class ProxyService {
 
     private static final String JSON = "application/json";
     private static final String EVENT_STREAM = "text/event-stream";
+    private static final int MAX_CONVERTED_BYTES = 32 * 1024 * 1024;
 
     private final LiveConfiguration configuration;
     private final UpstreamClient upstream;
     private final RequestLog requestLog;
     private final ProxySettings settings;
+    private final Routing routing;
 
-    public ProxyService(LiveConfiguration configuration, UpstreamClient upstream, RequestLog requestLog, ProxySettings settings) {
+    public ProxyService(LiveConfiguration configuration, UpstreamClient upstream, RequestLog requestLog,
+                        ProxySettings settings, Routing routing) {
         this.configuration = configuration;
         this.upstream = upstream;
         this.requestLog = requestLog;
         this.settings = settings;
+        this.routing = routing;
+    }
+
+    /** A proxy whose retries do not wait and which has no request deadline (tests and tools). */
+    public ProxyService(LiveConfiguration configuration, UpstreamClient upstream, RequestLog requestLog, ProxySettings settings) {
+        this(configuration, upstream, requestLog, settings, Routing.immediate(Clock.systemUTC()));
     }
 
     /** {@code GET /v1/models}: the models the caller may use, in the OpenAI list format. */
@@ -62,7 +95,11 @@ public final class ProxyService {
         StringBuilder json = new StringBuilder(64 + snapshot.routing().models().size() * 80);
         json.append("{\"object\":\"list\",\"data\":[");
         boolean first = true;
-        for (String model : snapshot.routing().models()) {
+        List<String> models = new ArrayList<>(snapshot.routing().models());
+        if (!snapshot.autoModels().isEmpty() && !models.contains(ConfigSnapshot.AUTO_MODEL)) {
+            models.add(ConfigSnapshot.AUTO_MODEL);
+        }
+        for (String model : models) {
             if (!first) {
                 json.append(',');
             }
@@ -92,12 +129,23 @@ public final class ProxyService {
             case RequestBody.Valid valid -> body = valid.body();
         }
         boolean stream = call.endpoint().streamable() && body.stream();
-        Optional<Route> route = snapshot.routing().first(body.model());
-        if (route.isEmpty()) {
+        List<String> models = candidateModels(snapshot, body.model());
+        if (models.isEmpty()) {
             reject(call, sink, Optional.of(caller), Optional.of(body.model()), OpenAiError.modelNotFound(body.model()), stream);
             return;
         }
-        new Exchange(call, sink, caller, body, stream, route.get()).start();
+        new Exchange(call, sink, caller, body, stream, snapshot, models).start();
+    }
+
+    /** The public models that may serve the request: the model itself, or the ordered list behind {@code auto}. */
+    private static List<String> candidateModels(ConfigSnapshot snapshot, String model) {
+        if (!snapshot.routing().routes(model).isEmpty()) {
+            return List.of(model);
+        }
+        if (ConfigSnapshot.AUTO_MODEL.equals(model)) {
+            return snapshot.autoModels().stream().filter(m -> !snapshot.routing().routes(m).isEmpty()).toList();
+        }
+        return List.of();
     }
 
     private Authentication authenticate(ConfigSnapshot snapshot, ProxyCall call) {
@@ -127,8 +175,14 @@ public final class ProxyService {
     }
 
     private static void respondError(ResponseSink sink, ProxyCall call, OpenAiError error) {
+        respondError(sink, call, error, Map.of());
+    }
+
+    private static void respondError(ResponseSink sink, ProxyCall call, OpenAiError error, Map<String, String> extraHeaders) {
         byte[] json = error.toJsonBytes();
-        sink.head(error.status(), JSON, json.length, Map.of("x-request-id", call.requestId()));
+        Map<String, String> headers = new HashMap<>(extraHeaders);
+        headers.put("x-request-id", call.requestId());
+        sink.head(error.status(), JSON, json.length, headers);
         sink.chunk(json);
         sink.end();
     }
@@ -151,158 +205,220 @@ public final class ProxyService {
         }
     }
 
-    /** One request's exchange with its backend; every callback runs on the client's event loop. */
-    private final class Exchange implements UpstreamListener {
+    /** How an attempt's answer reaches the client. */
+    private enum Mode {
+        /** relayed as it arrives (non-stream answers, error answers) */
+        PLAIN,
+        /** SSE relayed event by event, usage picked up, the unasked-for usage chunk dropped */
+        SSE,
+        /** a non-streamed answer replayed as SSE to a client that asked for a stream */
+        REPLAY,
+        /** a streamed answer gathered into one JSON for a client that did not ask for a stream */
+        AGGREGATE
+    }
+
+    /** One request from its first attempt to its record; every callback runs on the client's event loop. */
+    private final class Exchange {
         private final ProxyCall call;
         private final ResponseSink sink;
         private final Caller caller;
         private final RequestBody body;
         private final boolean stream;
-        private final Route route;
-        private UpstreamExchange upstreamExchange;
+        private final ConfigSnapshot snapshot;
+        private final List<String> models;
+        private final Set<UUID> givenUp = new HashSet<>();
+        private final List<AttemptRecord> attempts = new ArrayList<>();
+        private Attempt current;
+        private int retriesOnCurrent;
         private boolean finished;
-        private boolean headSent;
-        private int status;
-        private boolean relayAsSse;
-        private SseUsageFilter sseFilter;
-        private ResponseTail tail;
+        private boolean clientHeadSent;
         private long firstByteNanos = -1;
+        private int rateLimitedAttempts;
+        private Duration shortestRetryAfter;
+        private DelayScheduler.Cancellable deadline;
+        private DelayScheduler.Cancellable backoff;
+        private int promptTokens = -1;
 
-        Exchange(ProxyCall call, ResponseSink sink, Caller caller, RequestBody body, boolean stream, Route route) {
+        Exchange(ProxyCall call, ResponseSink sink, Caller caller, RequestBody body, boolean stream,
+                 ConfigSnapshot snapshot, List<String> models) {
             this.call = call;
             this.sink = sink;
             this.caller = caller;
             this.body = body;
             this.stream = stream;
-            this.route = route;
+            this.snapshot = snapshot;
+            this.models = models;
         }
 
         void start() {
-            Backend backend = route.backend();
-            Map<String, String> headers = new HashMap<>(backend.headers().size() + 4);
-            backend.headers().forEach((name, value) -> headers.put(name.toLowerCase(java.util.Locale.ROOT), value));
-            headers.put("content-type", JSON);
-            headers.put("accept", stream ? EVENT_STREAM : JSON);
-            headers.remove("authorization");
-            backend.apiKey().ifPresent(key -> headers.put("authorization", "Bearer " + key.reveal()));
-            byte[] upstreamBody = body.forUpstream(route.upstreamModel(), stream);
-            UpstreamRequest request = new UpstreamRequest("POST", backend.baseUrl() + call.endpoint().path(),
-                    headers, upstreamBody, Duration.ofMillis(backend.timeoutMs()));
             sink.onClientGone(this::clientGone);
             sink.onWritabilityChanged(writable -> {
-                if (upstreamExchange != null && !finished) {
+                Attempt a = current;
+                if (a != null && a.exchange != null && !finished) {
                     if (writable) {
-                        upstreamExchange.resume();
+                        a.exchange.resume();
                     } else {
-                        upstreamExchange.pause();
+                        a.exchange.pause();
                     }
                 }
             });
-            UpstreamExchange started = upstream.send(request, this);
-            if (finished) {
-                return;
+            if (routing.requestDeadline().isPositive()) {
+                Duration left = routing.requestDeadline().minusNanos(System.nanoTime() - call.receivedNanos());
+                deadline = routing.scheduler().schedule(left.isNegative() ? Duration.ZERO : left, this::deadlineExceeded);
             }
-            upstreamExchange = started;
-        }
-
-        @Override
-        public void onHead(int upstreamStatus, Map<String, String> upstreamHeaders) {
-            if (finished) {
-                return;
-            }
-            status = upstreamStatus;
-            boolean success = upstreamStatus >= 200 && upstreamStatus < 300;
-            Map<String, String> headers = new HashMap<>(upstreamHeaders);
-            headers.remove("content-length");
-            headers.remove("content-type");
-            headers.put("x-request-id", call.requestId());
-            String contentType = upstreamHeaders.getOrDefault("content-type", JSON);
-            // a backend that ignores "stream" and answers JSON is relayed as it answered
-            relayAsSse = success && stream && contentType.regionMatches(true, 0, EVENT_STREAM, 0, EVENT_STREAM.length());
-            headSent = true;
-            if (relayAsSse) {
-                sseFilter = new SseUsageFilter(body.clientWantsStreamUsage());
-                headers.put("cache-control", "no-cache");
-                sink.head(upstreamStatus, EVENT_STREAM, -1, headers);
-            } else {
-                tail = success ? new ResponseTail(settings.responseTailBytes()) : null;
-                sink.head(upstreamStatus, contentType, contentLength(upstreamHeaders), headers);
+            if (!finished) {
+                next();
             }
         }
 
-        @Override
-        public void onChunk(byte[] data) {
-            if (finished) {
-                return;
-            }
-            if (firstByteNanos < 0) {
-                firstByteNanos = System.nanoTime();
-            }
-            if (relayAsSse) {
-                byte[] out = sseFilter.feed(data);
-                if (out.length > 0) {
-                    sink.chunk(out);
+        /** Picks the next backend: the best eligible one of the first candidate model that has one. */
+        private void next() {
+            long now = routing.health().now();
+            for (String model : models) {
+                List<Route> routes = snapshot.routing().routes(model);
+                Optional<Route> pick;
+                while ((pick = routing.selector().select(model, routes, r -> eligible(r, now))).isPresent()) {
+                    Route route = pick.get();
+                    if (routing.health().of(route.backend().id()).tryAcquire(now)) {
+                        retriesOnCurrent = 0;
+                        attempt(model, route);
+                        return;
+                    }
+                    givenUp.add(route.backend().id());
                 }
+            }
+            exhausted();
+        }
+
+        private boolean eligible(Route route, long now) {
+            Backend backend = route.backend();
+            if (givenUp.contains(backend.id()) || !routing.health().of(backend.id()).available(now)) {
+                return false;
+            }
+            if (call.endpoint() == Endpoint.EMBEDDINGS && !backend.options().nonStreamSupport()) {
+                return false;
+            }
+            OptionalInt maxContext = backend.options().maxContextTokens();
+            return maxContext.isEmpty() || promptTokens(route) <= maxContext.getAsInt();
+        }
+
+        private int promptTokens(Route route) {
+            if (promptTokens < 0) {
+                promptTokens = routing.tokens().promptTokens(route.upstreamModel(), PromptText.of(body));
+            }
+            return promptTokens;
+        }
+
+        private void attempt(String model, Route route) {
+            Backend backend = route.backend();
+            Mode mode;
+            RequestBody.UpstreamShape shape;
+            if (stream) {
+                mode = backend.options().streamSupport() ? Mode.SSE : Mode.REPLAY;
+                shape = backend.options().streamSupport() ? RequestBody.UpstreamShape.AS_REQUESTED : RequestBody.UpstreamShape.NON_STREAM;
+            } else if (call.endpoint().streamable() && !backend.options().nonStreamSupport()) {
+                mode = Mode.AGGREGATE;
+                shape = RequestBody.UpstreamShape.STREAM;
             } else {
-                if (tail != null) {
-                    tail.append(data);
-                }
-                sink.chunk(data);
+                mode = Mode.PLAIN;
+                shape = RequestBody.UpstreamShape.AS_REQUESTED;
+            }
+            boolean upstreamStreams = mode == Mode.SSE || mode == Mode.AGGREGATE;
+            Map<String, String> headers = new HashMap<>(backend.headers().size() + 4);
+            backend.headers().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
+            headers.put("content-type", JSON);
+            headers.put("accept", upstreamStreams ? EVENT_STREAM : JSON);
+            headers.remove("authorization");
+            backend.apiKey().ifPresent(key -> headers.put("authorization", "Bearer " + key.reveal()));
+            UpstreamRequest request = new UpstreamRequest("POST", backend.baseUrl() + call.endpoint().path(),
+                    headers, shape == RequestBody.UpstreamShape.AS_REQUESTED ? body.forUpstream(route.upstreamModel(), stream)
+                    : body.forUpstream(route.upstreamModel(), shape), Duration.ofMillis(backend.timeoutMs()));
+            Attempt attempt = new Attempt(model, route, mode, attempts.size() + 1);
+            current = attempt;
+            UpstreamExchange exchange = upstream.send(request, attempt);
+            if (!attempt.over) {
+                attempt.exchange = exchange;
             }
         }
 
-        @Override
-        public void onEnd() {
-            if (finished) {
-                return;
+        /** Decides what follows a failed attempt: the same backend again after a backoff, or the next one. */
+        private void act(Attempt failed, FailoverDecision decision) {
+            UUID id = failed.route.backend().id();
+            switch (decision) {
+                case FailoverDecision.RetrySameBackend retry -> {
+                    retriesOnCurrent++;
+                    backoff = routing.scheduler().schedule(retry.backoff(), () -> {
+                        backoff = null;
+                        if (finished) {
+                            return;
+                        }
+                        if (routing.health().of(id).tryAcquire(routing.health().now())) {
+                            attempt(failed.model, failed.route);
+                        } else {
+                            givenUp.add(id);
+                            next();
+                        }
+                    });
+                }
+                case FailoverDecision.SwitchBackend switchBackend -> {
+                    if (switchBackend.cooldown().isPositive()) {
+                        routing.health().of(id).coolDown(routing.health().now(), switchBackend.cooldown(), "rate limited by the backend (429)");
+                    }
+                    givenUp.add(id);
+                    next();
+                }
+                case FailoverDecision.Deliver deliver -> throw new IllegalStateException("a failed attempt cannot be delivered");
+            }
+        }
+
+        /** No backend left to try. */
+        private void exhausted() {
+            finished = true;
+            cancelTimers();
+            long backendsTried = attempts.stream().map(AttemptRecord::backendId).distinct().count();
+            OpenAiError error;
+            Map<String, String> headers = Map.of();
+            String tried = backendsTried + " backend(s) tried in " + attempts.size() + " attempt(s)";
+            if (!attempts.isEmpty() && rateLimitedAttempts == attempts.size()) {
+                long seconds = shortestRetryAfter == null ? 1 : Math.max(1, (shortestRetryAfter.toMillis() + 999) / 1000);
+                error = new OpenAiError(429, "rate_limit_exceeded", "rate_limit_exceeded",
+                        "Every backend for this model is rate limited (" + tried + "); retry after " + seconds + " s.", null);
+                headers = Map.of("retry-after", Long.toString(seconds));
+            } else if (attempts.isEmpty()) {
+                int known = models.stream().mapToInt(m -> snapshot.routing().routes(m).size()).sum();
+                error = new OpenAiError(502, "api_error", "no_backend_available",
+                        "No backend is available for model '" + body.model() + "': " + known
+                                + " configured, none healthy or able to take the request; 0 tried.", null);
+            } else if (attempts.stream().allMatch(a -> a.error().filter("pool_exhausted"::equals).isPresent())) {
+                error = OpenAiError.overloaded("Too many requests in flight to the backends of this model (" + tried
+                        + "); try again shortly.");
+            } else if (attempts.stream().allMatch(a -> a.error().filter("timeout"::equals).isPresent())) {
+                error = new OpenAiError(504, "api_error", "backend_timeout",
+                        "No backend answered in time (" + tried + ").", null);
+            } else if (attempts.stream().allMatch(a -> a.error().filter("connect"::equals).isPresent())) {
+                error = new OpenAiError(502, "api_error", "backend_unreachable",
+                        "No backend could be reached (" + tried + ").", null);
+            } else {
+                error = new OpenAiError(502, "api_error", "no_backend_available",
+                        "No backend could answer: " + tried + ", all failed.", null);
+            }
+            respondError(sink, call, error, headers);
+            record(error.status(), Optional.of(error.code()), Optional.empty(), false, current);
+        }
+
+        private void deadlineExceeded() {
+            deadline = null;
+            if (finished || clientHeadSent) {
+                return; // once the answer has begun, the backend's own timeout guards it
             }
             finished = true;
-            Optional<Usage> usage = Optional.empty();
-            if (relayAsSse) {
-                byte[] rest = sseFilter.finish();
-                if (rest.length > 0) {
-                    sink.chunk(rest);
-                }
-                usage = sseFilter.usage();
-            } else if (tail != null) {
-                usage = tail.usage();
-            }
-            sink.end();
-            record(status, status >= 400 ? Optional.of("backend_status_" + status) : Optional.empty(), usage, false);
-        }
-
-        @Override
-        public void onFailure(UpstreamFailure failure) {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            String backendName = route.backend().name();
-            if (!headSent) {
-                OpenAiError error = switch (failure.kind()) {
-                    case CONNECT -> OpenAiError.backendUnreachable(backendName);
-                    case TIMEOUT -> OpenAiError.backendTimeout(backendName);
-                    case RESET, PROTOCOL -> OpenAiError.backendFailed(backendName);
-                    case POOL_EXHAUSTED -> OpenAiError.overloaded(
-                            "Too many requests in flight to backend '" + backendName + "'; try again shortly.");
-                };
-                respondError(sink, call, error);
-                record(error.status(), Optional.of(error.code()), Optional.empty(), false);
-                return;
-            }
-            OpenAiError error = failure.kind() == UpstreamFailure.Kind.TIMEOUT
-                    ? OpenAiError.backendTimeout(backendName)
-                    : OpenAiError.backendFailed(backendName);
-            Optional<Usage> usage = Optional.empty();
-            if (relayAsSse) {
-                usage = sseFilter.usage();
-                sink.chunk(error.toSseEvent());
-                sink.end();
-            } else {
-                sink.abort();
-            }
-            record(status, Optional.of("stream_interrupted_" + failure.kind().name().toLowerCase(java.util.Locale.ROOT)),
-                    usage, false);
+            recordInFlight("request_deadline_exceeded");
+            abandonCurrent();
+            OpenAiError error = new OpenAiError(504, "api_error", "request_deadline_exceeded",
+                    "The request did not get an answer within " + routing.requestDeadline().toSeconds() + " s ("
+                            + attempts.size() + " attempt(s)).", null);
+            respondError(sink, call, error);
+            record(error.status(), Optional.of(error.code()), Optional.empty(), false, current);
         }
 
         private void clientGone() {
@@ -310,33 +426,311 @@ public final class ProxyService {
                 return;
             }
             finished = true;
-            if (upstreamExchange != null) {
-                upstreamExchange.cancel();
-            }
-            Optional<Usage> usage = relayAsSse ? sseFilter.usage() : Optional.empty();
-            record(CLIENT_CLOSED_REQUEST, Optional.of("client_closed"), usage, true);
+            Attempt a = current;
+            recordInFlight("client_closed");
+            abandonCurrent();
+            Optional<Usage> usage = a != null && a.sseFilter != null ? a.sseFilter.usage() : Optional.empty();
+            record(CLIENT_CLOSED_REQUEST, Optional.of("client_closed"), usage, true, a);
         }
 
-        private void record(int finalStatus, Optional<String> errorType, Optional<Usage> usage, boolean clientAborted) {
+        /** The attempt cut short by the end of the request is one of its attempts too (before abandonCurrent marks it over). */
+        private void recordInFlight(String error) {
+            Attempt a = current;
+            if (a != null && !a.over) {
+                attempts.add(a.toRecord(a.delivering ? OptionalInt.of(a.status) : OptionalInt.empty(), Optional.of(error)));
+            }
+        }
+
+        private void abandonCurrent() {
+            cancelTimers();
+            Attempt a = current;
+            if (a != null && !a.over) {
+                a.over = true;
+                if (a.exchange != null) {
+                    a.exchange.cancel();
+                }
+                routing.health().of(a.route.backend().id()).onAbandoned();
+            }
+        }
+
+        private void cancelTimers() {
+            if (deadline != null) {
+                deadline.cancel();
+                deadline = null;
+            }
+            if (backoff != null) {
+                backoff.cancel();
+                backoff = null;
+            }
+        }
+
+        private void head(int status, String contentType, long length, Map<String, String> headers) {
+            clientHeadSent = true;
+            sink.head(status, contentType, length, headers);
+        }
+
+        private void record(int finalStatus, Optional<String> errorType, Optional<Usage> usage, boolean clientAborted,
+                            Attempt last) {
             long now = System.nanoTime();
-            Backend backend = route.backend();
+            Optional<UUID> backendId = last == null ? Optional.empty() : Optional.of(last.route.backend().id());
+            Optional<String> backendName = last == null ? Optional.empty() : Optional.of(last.route.backend().name());
+            String model = last == null ? body.model() : last.model;
             requestLog.append(new RequestRecord(call.requestId(), call.receivedAt(), call.endpoint(),
-                    caller.appId(), Optional.of(caller.appName()), Optional.of(body.model()),
-                    Optional.of(backend.id()), Optional.of(backend.name()), finalStatus, errorType,
-                    micros(now - call.receivedNanos()),
+                    caller.appId(), Optional.of(caller.appName()), Optional.of(model), backendId, backendName,
+                    finalStatus, errorType, micros(now - call.receivedNanos()),
                     firstByteNanos < 0 ? OptionalLong.empty() : OptionalLong.of(micros(firstByteNanos - call.receivedNanos())),
-                    usage, stream, clientAborted));
+                    usage, stream, clientAborted, attempts));
         }
 
-        private long contentLength(Map<String, String> upstreamHeaders) {
-            String value = upstreamHeaders.get("content-length");
-            if (value == null) {
-                return -1;
+        /** One try at one backend. Callbacks of an attempt that is over (cancelled, superseded) are ignored. */
+        private final class Attempt implements UpstreamListener {
+            private final String model;
+            private final Route route;
+            private final int number;
+            private final long startNanos = System.nanoTime();
+            private Mode mode;
+            private UpstreamExchange exchange;
+            private boolean over;
+            private boolean delivering;
+            private int status;
+            private SseUsageFilter sseFilter;
+            private ResponseTail tail;
+            private ByteArrayOutputStream buffer;
+            private StreamConversion.Aggregator aggregator;
+
+            Attempt(String model, Route route, Mode mode, int number) {
+                this.model = model;
+                this.route = route;
+                this.mode = mode;
+                this.number = number;
             }
-            try {
-                return Long.parseLong(value.trim());
-            } catch (NumberFormatException e) {
-                return -1;
+
+            private boolean stale() {
+                return over || finished || current != this;
+            }
+
+            private CircuitBreaker breaker() {
+                return routing.health().of(route.backend().id());
+            }
+
+            AttemptRecord toRecord(OptionalInt statusCode, Optional<String> error) {
+                return new AttemptRecord(number, route.backend().id(), route.backend().name(), statusCode, error,
+                        micros(System.nanoTime() - startNanos));
+            }
+
+            @Override
+            public void onHead(int upstreamStatus, Map<String, String> upstreamHeaders) {
+                if (stale()) {
+                    return;
+                }
+                status = upstreamStatus;
+                Optional<Duration> retryAfter = RetryAfter.parse(upstreamHeaders.get("retry-after"), Instant.now());
+                FailoverDecision decision = routing.policy().decide(new AttemptOutcome.Status(upstreamStatus, retryAfter),
+                        retriesOnCurrent, route.backend().options().retry(), ThreadLocalRandom.current().nextDouble());
+                if (!(decision instanceof FailoverDecision.Deliver)) {
+                    over = true;
+                    if (exchange != null) {
+                        exchange.cancel();
+                    }
+                    if (upstreamStatus == 429) {
+                        breaker().onAbandoned();
+                        rateLimitedAttempts++;
+                        Duration wait = retryAfter.orElse(Duration.ofSeconds(1));
+                        if (shortestRetryAfter == null || wait.compareTo(shortestRetryAfter) < 0) {
+                            shortestRetryAfter = wait;
+                        }
+                    } else {
+                        breaker().onFailure(routing.health().now(), "HTTP " + upstreamStatus);
+                    }
+                    attempts.add(toRecord(OptionalInt.of(upstreamStatus), Optional.empty()));
+                    act(this, decision);
+                    return;
+                }
+                breaker().onSuccess(routing.health().now());
+                delivering = true;
+                deliverHead(upstreamStatus, upstreamHeaders);
+            }
+
+            private void deliverHead(int upstreamStatus, Map<String, String> upstreamHeaders) {
+                boolean success = upstreamStatus >= 200 && upstreamStatus < 300;
+                Map<String, String> headers = new HashMap<>(upstreamHeaders);
+                headers.remove("content-length");
+                headers.remove("content-type");
+                headers.remove("retry-after");
+                headers.put("x-request-id", call.requestId());
+                if (upstreamHeaders.containsKey("retry-after") && !success) {
+                    headers.put("retry-after", upstreamHeaders.get("retry-after"));
+                }
+                String contentType = upstreamHeaders.getOrDefault("content-type", JSON);
+                boolean answerIsSse = contentType.regionMatches(true, 0, EVENT_STREAM, 0, EVENT_STREAM.length());
+                if (!success || (mode == Mode.SSE && !answerIsSse) || (mode == Mode.AGGREGATE && !answerIsSse)) {
+                    // errors pass through as they are; so does a backend that ignored "stream" and answered JSON
+                    mode = Mode.PLAIN;
+                }
+                switch (mode) {
+                    case SSE -> {
+                        sseFilter = new SseUsageFilter(body.clientWantsStreamUsage());
+                        headers.put("cache-control", "no-cache");
+                        head(upstreamStatus, EVENT_STREAM, -1, headers);
+                    }
+                    case PLAIN -> {
+                        tail = success ? new ResponseTail(settings.responseTailBytes()) : null;
+                        head(upstreamStatus, contentType, contentLength(upstreamHeaders), headers);
+                    }
+                    case REPLAY -> buffer = new ByteArrayOutputStream(8192);
+                    case AGGREGATE -> aggregator = new StreamConversion.Aggregator(call.endpoint());
+                }
+            }
+
+            @Override
+            public void onChunk(byte[] data) {
+                if (stale() || !delivering) {
+                    return;
+                }
+                switch (mode) {
+                    case SSE -> {
+                        byte[] out = sseFilter.feed(data);
+                        if (out.length > 0) {
+                            firstByte();
+                            sink.chunk(out);
+                        }
+                    }
+                    case PLAIN -> {
+                        firstByte();
+                        if (tail != null) {
+                            tail.append(data);
+                        }
+                        sink.chunk(data);
+                    }
+                    case REPLAY -> {
+                        if (buffer.size() + data.length > MAX_CONVERTED_BYTES) {
+                            onFailure(new UpstreamFailure(UpstreamFailure.Kind.PROTOCOL, "answer too large to convert"));
+                            return;
+                        }
+                        buffer.writeBytes(data);
+                    }
+                    case AGGREGATE -> aggregator.feed(data);
+                }
+            }
+
+            private void firstByte() {
+                if (firstByteNanos < 0) {
+                    firstByteNanos = System.nanoTime();
+                }
+            }
+
+            @Override
+            public void onEnd() {
+                if (stale() || !delivering) {
+                    return;
+                }
+                byte[] replayed = null;
+                byte[] answer = null;
+                if (mode == Mode.REPLAY) {
+                    answer = buffer.toByteArray();
+                    replayed = StreamConversion.replayAsStream(answer, call.endpoint(), body.clientWantsStreamUsage()).orElse(null);
+                    if (replayed == null) {
+                        onFailure(new UpstreamFailure(UpstreamFailure.Kind.PROTOCOL, "answer is not a completion"));
+                        return;
+                    }
+                }
+                over = true;
+                finished = true;
+                cancelTimers();
+                Optional<Usage> usage = Optional.empty();
+                switch (mode) {
+                    case SSE -> {
+                        byte[] rest = sseFilter.finish();
+                        if (rest.length > 0) {
+                            firstByte();
+                            sink.chunk(rest);
+                        }
+                        usage = sseFilter.usage();
+                    }
+                    case PLAIN -> usage = tail == null ? Optional.empty() : tail.usage();
+                    case REPLAY -> {
+                        usage = UsageParser.findInTail(answer, answer.length);
+                        byte[] events = replayed;
+                        head(status, EVENT_STREAM, -1, Map.of("x-request-id", call.requestId(), "cache-control", "no-cache"));
+                        firstByte();
+                        sink.chunk(events);
+                    }
+                    case AGGREGATE -> {
+                        byte[] json = aggregator.finish();
+                        usage = aggregator.usage();
+                        head(status, JSON, json.length, Map.of("x-request-id", call.requestId()));
+                        firstByte();
+                        sink.chunk(json);
+                    }
+                }
+                sink.end();
+                attempts.add(toRecord(OptionalInt.of(status), Optional.empty()));
+                record(status, status >= 400 ? Optional.of("backend_status_" + status) : Optional.empty(), usage, false, this);
+            }
+
+            @Override
+            public void onFailure(UpstreamFailure failure) {
+                if (stale()) {
+                    return;
+                }
+                over = true;
+                String kind = failure.kind().name().toLowerCase(Locale.ROOT);
+                if (clientHeadSent) {
+                    finished = true;
+                    cancelTimers();
+                    breaker().onFailure(routing.health().now(), kind);
+                    failMidAnswer(failure, kind);
+                    return;
+                }
+                if (exchange != null) {
+                    exchange.cancel();
+                }
+                attempts.add(toRecord(delivering ? OptionalInt.of(status) : OptionalInt.empty(), Optional.of(kind)));
+                FailoverDecision decision;
+                if (failure.kind() == UpstreamFailure.Kind.POOL_EXHAUSTED) {
+                    breaker().onAbandoned();
+                    decision = new FailoverDecision.SwitchBackend(Duration.ZERO);
+                } else {
+                    breaker().onFailure(routing.health().now(), kind);
+                    AttemptOutcome outcome = switch (failure.kind()) {
+                        case CONNECT -> new AttemptOutcome.ConnectFailed();
+                        case TIMEOUT -> new AttemptOutcome.TimedOut();
+                        default -> new AttemptOutcome.ConnectionBroken();
+                    };
+                    decision = routing.policy().decide(outcome, retriesOnCurrent, route.backend().options().retry(),
+                            ThreadLocalRandom.current().nextDouble());
+                }
+                act(this, decision);
+            }
+
+            /** The answer had begun: end it as cleanly as the format allows and keep what was counted. */
+            private void failMidAnswer(UpstreamFailure failure, String kind) {
+                String backendName = route.backend().name();
+                OpenAiError error = failure.kind() == UpstreamFailure.Kind.TIMEOUT
+                        ? OpenAiError.backendTimeout(backendName)
+                        : OpenAiError.backendFailed(backendName);
+                Optional<Usage> usage = Optional.empty();
+                if (mode == Mode.SSE) {
+                    usage = sseFilter.usage();
+                    sink.chunk(error.toSseEvent());
+                    sink.end();
+                } else {
+                    sink.abort();
+                }
+                attempts.add(toRecord(OptionalInt.of(status), Optional.of(kind)));
+                record(status, Optional.of("stream_interrupted_" + kind), usage, false, this);
+            }
+
+            private long contentLength(Map<String, String> upstreamHeaders) {
+                String value = upstreamHeaders.get("content-length");
+                if (value == null) {
+                    return -1;
+                }
+                try {
+                    return Long.parseLong(value.trim());
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
             }
         }
     }

@@ -5,6 +5,7 @@ import dev.sluice.application.port.UpstreamExchange;
 import dev.sluice.application.port.UpstreamFailure;
 import dev.sluice.application.port.UpstreamListener;
 import dev.sluice.application.port.UpstreamRequest;
+import dev.sluice.domain.backend.Backend;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * Records what the proxy sends and lets a test play the backend's answer back, callback by
@@ -40,6 +42,18 @@ final class FakeUpstreamClient implements UpstreamClient {
     BackendSide backend() {
         assertEquals(1, exchanges.size(), "requests sent upstream");
         return exchanges.getFirst();
+    }
+
+    /** The exchange the proxy started last: the attempt in flight, or the one that ended the request. */
+    BackendSide latest() {
+        assertFalse(exchanges.isEmpty(), "no request was sent upstream");
+        return exchanges.getLast();
+    }
+
+    /** The requests sent to one backend (told apart by its address), in order. */
+    List<BackendSide> sentTo(Backend backend) {
+        String prefix = backend.baseUrl() + "/";
+        return exchanges.stream().filter(e -> e.request.url().startsWith(prefix)).toList();
     }
 
     int requestsSent() {
@@ -92,6 +106,15 @@ final class FakeUpstreamClient implements UpstreamClient {
 
         void ends() {
             listener.onEnd();
+        }
+
+        /** A whole answer at once: head, the body (if any), end. */
+        void answers(int status, Map<String, String> headers, String body) {
+            answersHead(status, headers);
+            if (!body.isEmpty()) {
+                sends(body);
+            }
+            ends();
         }
 
         void fails(UpstreamFailure.Kind kind) {

@@ -59,11 +59,18 @@ final class ProxyCallTestData {
 
     static final class ChatRequestBuilder {
         private String model = "gpt-4o";
+        private String prompt = "Say hello";
         private boolean stream;
         private Boolean includeUsage;
 
         ChatRequestBuilder forModel(String model) {
             this.model = model;
+            return this;
+        }
+
+        /** The user message's text (plain ASCII, put in the JSON as is). */
+        ChatRequestBuilder withPrompt(String prompt) {
+            this.prompt = prompt;
             return this;
         }
 
@@ -79,7 +86,7 @@ final class ProxyCallTestData {
 
         String build() {
             StringBuilder json = new StringBuilder("{\"model\":\"").append(model).append('"')
-                    .append(",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}],\"temperature\":0.2,\"x-vendor\":{\"keep\":[1,\"☕\"]}");
+                    .append(",\"messages\":[{\"role\":\"user\",\"content\":\"").append(prompt).append("\"}],\"temperature\":0.2,\"x-vendor\":{\"keep\":[1,\"☕\"]}");
             if (stream) {
                 json.append(",\"stream\":true");
             }

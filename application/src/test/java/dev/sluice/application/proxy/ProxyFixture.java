@@ -1,31 +1,51 @@
 package dev.sluice.application.proxy;
 
 import dev.sluice.application.config.LiveConfiguration;
+import dev.sluice.application.port.TokenCounter;
+import dev.sluice.application.routing.BackendHealth;
+import dev.sluice.application.routing.Routing;
 import dev.sluice.application.testing.InMemoryAppRepository;
+import dev.sluice.application.testing.InMemoryAutoModelRepository;
 import dev.sluice.application.testing.InMemoryBackendRepository;
 import dev.sluice.domain.app.ApiKey;
 import dev.sluice.domain.app.App;
 import dev.sluice.domain.backend.Backend;
+import dev.sluice.domain.routing.BackendSelector;
+import dev.sluice.domain.routing.CircuitBreaker;
+import dev.sluice.domain.routing.FailoverPolicy;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import static dev.sluice.application.testing.AppTestData.aKey;
 import static dev.sluice.application.testing.AppTestData.anApp;
 
-/** A ProxyService wired to in-memory configuration and fakes, with the givens the proxy tests share. */
+/**
+ * A ProxyService wired to in-memory configuration and fakes, with the givens the proxy tests share.
+ * Time is the test's: retry backoffs and the request deadline wait on {@link #scheduler} until
+ * {@link #timePasses} says so, and backend health reads {@link #clock}. The routing state (round
+ * robin, circuit breakers, cooldowns) lives as long as the fixture, across requests.
+ */
 final class ProxyFixture {
     static final String LIVE_KEY = "sk-sluice-live-key-of-billing-app-0000000000";
 
     final InMemoryBackendRepository backends = new InMemoryBackendRepository();
     final InMemoryAppRepository apps = new InMemoryAppRepository();
-    final LiveConfiguration configuration = new LiveConfiguration(backends, apps,
+    final InMemoryAutoModelRepository autoModels = new InMemoryAutoModelRepository();
+    final LiveConfiguration configuration = new LiveConfiguration(backends, apps, autoModels,
             Clock.fixed(Instant.parse("2025-03-01T12:00:00Z"), ZoneOffset.UTC));
     final FakeUpstreamClient upstream = new FakeUpstreamClient();
     final RecordingRequestLog requestLog = new RecordingRequestLog();
+    final ManualClock clock = new ManualClock(Instant.parse("2025-03-01T12:00:00Z"));
+    final FakeDelayScheduler scheduler = new FakeDelayScheduler(clock);
     final App billing = anApp("billing");
     private boolean apiKeysRequired = true;
+    private FailoverPolicy policy = FailoverPolicy.defaults();
+    private Duration requestDeadline = Duration.ZERO;
+    private Routing routing;
 
     ProxyFixture() {
         apps.insertApp(billing);
@@ -34,6 +54,24 @@ final class ProxyFixture {
 
     ProxyFixture withKeysSwitchedOff() {
         apiKeysRequired = false;
+        return this;
+    }
+
+    /** Bounds all attempts of a request; none by default. */
+    ProxyFixture withRequestDeadline(Duration deadline) {
+        requireRoutingNotBuilt();
+        this.requestDeadline = deadline;
+        return this;
+    }
+
+    ProxyFixture withBackoff(Duration base, Duration max) {
+        requireRoutingNotBuilt();
+        this.policy = new FailoverPolicy(base, max);
+        return this;
+    }
+
+    ProxyFixture withAutoModels(String... models) {
+        autoModels.replaceAll(List.of(models));
         return this;
     }
 
@@ -47,10 +85,23 @@ final class ProxyFixture {
         return this;
     }
 
+    FailoverPolicy policy() {
+        return policy;
+    }
+
+    BackendHealth health() {
+        return routing().health();
+    }
+
+    /** Lets time pass: backoffs and deadlines that fall due run, and backend health sees the later time. */
+    void timePasses(Duration duration) {
+        scheduler.advance(duration);
+    }
+
     ProxyService proxy() {
         configuration.reload();
         return new ProxyService(configuration, upstream, requestLog,
-                new ProxySettings(apiKeysRequired, ProxySettings.DEFAULT_RESPONSE_TAIL_BYTES));
+                new ProxySettings(apiKeysRequired, ProxySettings.DEFAULT_RESPONSE_TAIL_BYTES), routing());
     }
 
     /** Forwards the call through a freshly loaded configuration and returns what the client received. */
@@ -58,5 +109,19 @@ final class ProxyFixture {
         RecordingResponseSink sink = new RecordingResponseSink();
         proxy().forward(call, sink);
         return sink;
+    }
+
+    private Routing routing() {
+        if (routing == null) {
+            routing = new Routing(new BackendSelector(), new BackendHealth(CircuitBreaker.Settings.defaults(), clock),
+                    policy, scheduler, requestDeadline, TokenCounter.ESTIMATE);
+        }
+        return routing;
+    }
+
+    private void requireRoutingNotBuilt() {
+        if (routing != null) {
+            throw new IllegalStateException("configure routing before the first request");
+        }
     }
 }

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -30,18 +32,20 @@ class ProxyServiceFailureTest {
             .withApiKey("sk-backend-secret-0123456789").servingModel("gpt-4o").build();
     private final ProxyFixture fixture = new ProxyFixture().given(backend);
 
-    @ParameterizedTest(name = "{0} → {1} {2}")
+    @ParameterizedTest(name = "{0} → {1} attempt(s), {2} {3}")
     @CsvSource({
-            "CONNECT, 502, backend_unreachable",
-            "TIMEOUT, 504, backend_timeout",
-            "RESET, 502, backend_error",
-            "PROTOCOL, 502, backend_error",
-            "POOL_EXHAUSTED, 503, gateway_overloaded"})
-    void givenTheBackendFailsBeforeAnswering_thenTheClientGetsAGatewayError(Kind kind, int status, String code) {
+            "CONNECT, 3, 502, backend_unreachable",
+            "RESET, 3, 502, no_backend_available",
+            "PROTOCOL, 3, 502, no_backend_available",
+            "TIMEOUT, 1, 504, backend_timeout",
+            "POOL_EXHAUSTED, 1, 503, gateway_overloaded"})
+    void givenTheOnlyBackendFailsBeforeAnswering_thenTheClientGetsAGatewayErrorAfterItsRetries(Kind kind, int attempts,
+                                                                                               int status, String code) {
         RecordingResponseSink client = fixture.forward(aCall().withKey(ProxyFixture.LIVE_KEY).build());
 
-        fixture.upstream.backend().fails(kind);
+        everyAttemptFails(kind);
 
+        assertEquals(attempts, fixture.upstream.requestsSent());
         assertEquals(status, client.status());
         assertEquals(code, client.error().code());
         assertEquals("api_error", client.error().type());
@@ -51,15 +55,18 @@ class ProxyServiceFailureTest {
         assertEquals(Optional.of(code), record.errorType());
         assertEquals(Optional.of(backend.id()), record.backendId());
         assertEquals(Optional.empty(), record.usage());
+        assertEquals(attempts, record.attempts().size());
+        assertTrue(record.attempts().stream().allMatch(a -> a.error().equals(Optional.of(kind.name().toLowerCase(Locale.ROOT)))),
+                record.attempts().toString());
     }
 
     @Test
-    void aGatewayErrorNamesTheBackendButNeverItsAddressOrKey() {
+    void aGatewayErrorSaysHowManyBackendsWereTriedButNeverTheirAddressOrKey() {
         RecordingResponseSink client = fixture.forward(aCall().withKey(ProxyFixture.LIVE_KEY).build());
 
-        fixture.upstream.backend().fails(Kind.CONNECT);
+        everyAttemptFails(Kind.CONNECT);
 
-        assertTrue(client.error().message().contains("primary"));
+        assertTrue(client.error().message().contains("1 backend(s) tried"), client.error().message());
         assertFalse(client.bodyText().contains("10.0.0.7"));
         assertFalse(client.bodyText().contains("sk-backend"));
     }
@@ -136,6 +143,8 @@ class ProxyServiceFailureTest {
         assertEquals(ProxyService.CLIENT_CLOSED_REQUEST, record.status());
         assertEquals(Optional.of("client_closed"), record.errorType());
         assertEquals(Optional.of(backend.id()), record.backendId());
+        assertEquals(1, record.attempts().size(), "the attempt the client walked away from");
+        assertEquals(Optional.of("client_closed"), record.attempts().getFirst().error());
     }
 
     @Test
@@ -195,5 +204,15 @@ class ProxyServiceFailureTest {
         assertEquals(0, upstream.pauses());
         assertEquals(0, upstream.resumes());
         assertEquals(0, upstream.cancels());
+    }
+
+    /** Plays the backend failing each attempt the proxy makes, letting the backoff between retries pass. */
+    private void everyAttemptFails(Kind kind) {
+        int answered = 0;
+        while (answered < fixture.upstream.requestsSent()) {
+            fixture.upstream.latest().fails(kind);
+            answered++;
+            fixture.timePasses(Duration.ofSeconds(5));
+        }
     }
 }

@@ -4,6 +4,8 @@ import dev.sluice.domain.backend.Backend;
 import dev.sluice.domain.openai.Usage;
 import dev.sluice.domain.usage.RequestRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +14,7 @@ import java.util.OptionalLong;
 import static dev.sluice.application.proxy.BackendAnswers.COMPLETION;
 import static dev.sluice.application.proxy.BackendAnswers.CONTENT_EVENT;
 import static dev.sluice.application.proxy.BackendAnswers.DONE_EVENT;
+import static dev.sluice.application.proxy.BackendAnswers.INVALID_REQUEST;
 import static dev.sluice.application.proxy.BackendAnswers.RATE_LIMITED;
 import static dev.sluice.application.proxy.BackendAnswers.ROLE_EVENT;
 import static dev.sluice.application.proxy.BackendAnswers.SSE_HEAD;
@@ -88,9 +91,46 @@ class ProxyServiceRelayTest {
         assertEquals(OptionalLong.empty(), fixture.requestLog.only().timeToFirstTokenMicros());
     }
 
-    @Test
-    void givenTheBackendAnswers429_thenStatusHeadersAndBodyArePassedThrough() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(ints = {400, 404, 422})
+    void givenTheBackendRejectsTheRequestItself_thenStatusHeadersAndBodyArePassedThroughUnchanged(int status) {
         RecordingResponseSink client = fixture.forward(aCall().withKey(ProxyFixture.LIVE_KEY).build());
+
+        fixture.upstream.backend()
+                .answersHead(status, Map.of("content-type", "application/json", "retry-after", "20", "x-ratelimit-remaining-requests", "99"))
+                .sends(INVALID_REQUEST)
+                .ends();
+
+        assertEquals(status, client.status());
+        assertEquals("application/json", client.contentType());
+        assertEquals(Map.of("retry-after", "20", "x-ratelimit-remaining-requests", "99", "x-request-id", REQUEST_ID), client.headers());
+        assertEquals(INVALID_REQUEST, client.bodyText());
+        assertTrue(client.ended());
+        assertEquals(1, fixture.upstream.requestsSent(), "the client's own mistake is not retried");
+        RequestRecord record = fixture.requestLog.only();
+        assertEquals(status, record.status());
+        assertEquals(Optional.of("backend_status_" + status), record.errorType());
+        assertEquals(Optional.empty(), record.usage());
+    }
+
+    @Test
+    void givenAStreamIsRejectedByTheBackend_thenTheErrorIsPassedThroughAsJsonNotAsAnEventStream() {
+        RecordingResponseSink client = fixture.forward(aCall().withKey(ProxyFixture.LIVE_KEY)
+                .withBody(aChatRequest().streaming()).build());
+
+        fixture.upstream.backend().answersHead(400, Map.of("content-type", "application/json")).sends(INVALID_REQUEST).ends();
+
+        assertEquals(400, client.status());
+        assertEquals("application/json", client.contentType());
+        assertEquals(INVALID_REQUEST, client.bodyText());
+        assertEquals(400, fixture.requestLog.only().status());
+        assertTrue(fixture.requestLog.only().stream());
+    }
+
+    @Test
+    void givenTheOnlyBackendAnswers429_thenTheClientGetsTheGatewaysOwn429WithItsRetryAfter() {
+        RecordingResponseSink client = fixture.forward(aCall().withKey(ProxyFixture.LIVE_KEY)
+                .withBody(aChatRequest().streaming()).build());
 
         fixture.upstream.backend()
                 .answersHead(429, Map.of("content-type", "application/json", "retry-after", "20"))
@@ -100,26 +140,14 @@ class ProxyServiceRelayTest {
         assertEquals(429, client.status());
         assertEquals("application/json", client.contentType());
         assertEquals("20", client.headers().get("retry-after"));
-        assertEquals(RATE_LIMITED, client.bodyText());
+        assertEquals("rate_limit_exceeded", client.error().code());
+        assertFalse(client.bodyText().contains("Rate limit reached"), "the backend's own body is not relayed");
         assertTrue(client.ended());
         RequestRecord record = fixture.requestLog.only();
         assertEquals(429, record.status());
-        assertEquals(Optional.of("backend_status_429"), record.errorType());
+        assertEquals(Optional.of("rate_limit_exceeded"), record.errorType());
+        assertEquals(Optional.of(backend.id()), record.backendId());
         assertEquals(Optional.empty(), record.usage());
-    }
-
-    @Test
-    void givenAStreamAnswers429_thenTheErrorIsPassedThroughAsJsonNotAsAnEventStream() {
-        RecordingResponseSink client = fixture.forward(aCall().withKey(ProxyFixture.LIVE_KEY)
-                .withBody(aChatRequest().streaming()).build());
-
-        fixture.upstream.backend().answersHead(429, Map.of("content-type", "application/json")).sends(RATE_LIMITED).ends();
-
-        assertEquals(429, client.status());
-        assertEquals("application/json", client.contentType());
-        assertEquals(RATE_LIMITED, client.bodyText());
-        assertEquals(429, fixture.requestLog.only().status());
-        assertTrue(fixture.requestLog.only().stream());
     }
 
     @Test

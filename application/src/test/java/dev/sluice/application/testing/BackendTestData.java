@@ -1,6 +1,8 @@
 package dev.sluice.application.testing;
 
 import dev.sluice.domain.backend.Backend;
+import dev.sluice.domain.backend.BackendOptions;
+import dev.sluice.domain.backend.HealthCheck;
 import dev.sluice.domain.backend.ModelMapping;
 import dev.sluice.domain.backend.Secret;
 
@@ -9,9 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 
-/** Intent-named backends for tests: {@code aBackend().named("b").servingModel("m").build()}. */
+/**
+ * Intent-named backends for tests: {@code aBackend().named("b").servingModel("m").build()}. Unless
+ * a test sets one, a backend's address is derived from its name, so requests to it can be told apart.
+ */
 public final class BackendTestData {
     private BackendTestData() {
     }
@@ -23,12 +29,16 @@ public final class BackendTestData {
     public static final class Builder {
         private UUID id = UUID.randomUUID();
         private String name = "backend-" + id.toString().substring(0, 8);
-        private String baseUrl = "https://llm.example.test/v1";
+        private String baseUrl;
         private Optional<Secret> apiKey = Optional.empty();
         private int priority = Backend.DEFAULT_PRIORITY;
         private int weight = Backend.DEFAULT_WEIGHT;
         private int timeoutMs = Backend.DEFAULT_TIMEOUT_MS;
         private boolean enabled = true;
+        private int retry = BackendOptions.DEFAULT_RETRY;
+        private boolean streamSupport = true;
+        private boolean nonStreamSupport = true;
+        private OptionalInt maxContextTokens = OptionalInt.empty();
         private final Map<String, String> headers = new LinkedHashMap<>();
         private final List<ModelMapping> models = new ArrayList<>();
 
@@ -54,6 +64,34 @@ public final class BackendTestData {
 
         public Builder withPriority(int priority) {
             this.priority = priority;
+            return this;
+        }
+
+        public Builder withWeight(int weight) {
+            this.weight = weight;
+            return this;
+        }
+
+        /** Retries of this backend after a 5xx or a broken connection before the next one is tried. */
+        public Builder withRetry(int retry) {
+            this.retry = retry;
+            return this;
+        }
+
+        /** The backend cannot stream: stream requests are sent to it non-streamed. */
+        public Builder withoutStreamSupport() {
+            this.streamSupport = false;
+            return this;
+        }
+
+        /** The backend only streams: non-stream requests are sent to it streamed. */
+        public Builder streamingOnly() {
+            this.nonStreamSupport = false;
+            return this;
+        }
+
+        public Builder withMaxContextTokens(int tokens) {
+            this.maxContextTokens = OptionalInt.of(tokens);
             return this;
         }
 
@@ -83,7 +121,9 @@ public final class BackendTestData {
         }
 
         public Backend build() {
-            return new Backend(id, name, baseUrl, apiKey, priority, weight, timeoutMs, enabled, headers, models);
+            String url = baseUrl != null ? baseUrl : "https://" + name + ".example.test/v1";
+            return new Backend(id, name, url, apiKey, priority, weight, timeoutMs, enabled, headers, models,
+                    new BackendOptions(retry, streamSupport, nonStreamSupport, maxContextTokens, HealthCheck.disabled()));
         }
     }
 }

@@ -30,7 +30,8 @@ final class LimitedBodyAggregator extends HttpObjectAggregator {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .set("x-request-id", ProxyHandler.requestId(oversized.headers().get("x-request-id")));
         // the rest of the body may still be arriving: close rather than read it
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }

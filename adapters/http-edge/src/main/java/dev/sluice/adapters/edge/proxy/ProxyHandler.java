@@ -67,9 +67,9 @@ final class ProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private void dispatch(FullHttpRequest request) {
         long receivedNanos = System.nanoTime();
+        String requestId = requestId(request.headers().get("x-request-id"));
         try {
             boolean keepAlive = HttpUtil.isKeepAlive(request);
-            String requestId = requestId(request.headers().get("x-request-id"));
             NettyResponseSink sink = new NettyResponseSink(ctx, this, keepAlive, request.protocolVersion());
             active = sink;
             if (!request.decoderResult().isSuccess()) {
@@ -99,7 +99,7 @@ final class ProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             LOG.error("Unexpected failure while handling a request", e);
             NettyResponseSink sink = active;
             if (sink != null && !sink.headWritten()) {
-                sink.error(OpenAiError.internal(), requestId(null), false);
+                sink.error(OpenAiError.internal(), requestId, false);
             } else {
                 ctx.close();
             }
