@@ -9,6 +9,7 @@ import dev.sluice.adapters.persistence.JooqBackendRepository;
 import dev.sluice.adapters.persistence.JooqAutoModelRepository;
 import dev.sluice.adapters.persistence.JooqRequestLog;
 import dev.sluice.adapters.persistence.JooqRequestLogReader;
+import dev.sluice.adapters.ratelimit.LocalRateLimitStore;
 import dev.sluice.adapters.tokenizer.JtokkitTokenCounter;
 import dev.sluice.adapters.upstream.EventLoopScheduler;
 import dev.sluice.adapters.upstream.NettyUpstreamClient;
@@ -22,7 +23,9 @@ import dev.sluice.application.port.AutoModelRepository;
 import dev.sluice.application.port.RequestLogReader;
 import dev.sluice.application.port.BackendRepository;
 import dev.sluice.application.port.DatabaseProbe;
+import dev.sluice.application.port.RateLimitStore;
 import dev.sluice.application.port.SecretCipher;
+import dev.sluice.application.queue.AdmissionQueue;
 import dev.sluice.application.port.TokenCounter;
 import dev.sluice.application.proxy.ProxyService;
 import dev.sluice.application.proxy.ProxySettings;
@@ -176,12 +179,23 @@ final class GatewayFactory {
     }
 
     @Singleton
-    Routing routing(BackendHealth health, @Named("proxy") EventLoopGroup loops, TokenCounter tokens,
+    RateLimitStore rateLimitStore() {
+        return new LocalRateLimitStore();
+    }
+
+    @Singleton
+    Routing routing(BackendHealth health, @Named("proxy") EventLoopGroup loops, TokenCounter tokens, RateLimitStore limits,
+                    Clock clock,
                     @Value("${sluice.routing.request-deadline:300s}") Duration requestDeadline,
                     @Value("${sluice.routing.backoff-base:100ms}") Duration backoffBase,
-                    @Value("${sluice.routing.backoff-max:2s}") Duration backoffMax) {
+                    @Value("${sluice.routing.backoff-max:2s}") Duration backoffMax,
+                    @Value("${sluice.queue.max-size:10000}") int queueSize,
+                    @Value("${sluice.queue.max-wait:30s}") Duration maxWait,
+                    @Value("${sluice.limits.default-output-tokens:512}") int defaultOutputTokens) {
+        EventLoopScheduler scheduler = new EventLoopScheduler(loops);
         return new Routing(new BackendSelector(), health, new FailoverPolicy(backoffBase, backoffMax),
-                new EventLoopScheduler(loops), requestDeadline, tokens);
+                scheduler, requestDeadline, tokens, limits, new AdmissionQueue(queueSize, scheduler, clock), maxWait,
+                defaultOutputTokens);
     }
 
     @Singleton

@@ -8,6 +8,8 @@ import dev.sluice.domain.backend.ModelMapping;
 import java.net.URI;
 import java.time.Duration;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
+import dev.sluice.domain.limits.Limits;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -129,6 +131,17 @@ public record BackendCommand(
         if (o.healthCheckTimeoutMs() != null && (o.healthCheckTimeoutMs() < 1 || o.healthCheckTimeoutMs() > 600_000)) {
             errors.add(new FieldError("healthCheck.timeoutMs", "must be between 1 and 600000"));
         }
+        checkLimit("limits.rpm", o.rpm(), Integer.MAX_VALUE, errors);
+        checkLimit("limits.tpm", o.tpm(), Long.MAX_VALUE / 4, errors);
+        checkLimit("limits.rpd", o.rpd(), Integer.MAX_VALUE, errors);
+        checkLimit("limits.tpr", o.tpr(), Long.MAX_VALUE / 4, errors);
+        checkLimit("limits.maxConcurrent", o.maxConcurrent(), 1_000_000, errors);
+    }
+
+    private static void checkLimit(String field, Long value, long max, List<FieldError> errors) {
+        if (value != null && (value < 1 || value > max)) {
+            errors.add(new FieldError(field, "must be between 1 and " + max + " (omit it for no limit)"));
+        }
     }
 
     private BackendOptions toOptions() {
@@ -142,7 +155,12 @@ public record BackendCommand(
                 new HealthCheck(Boolean.TRUE.equals(o.healthCheckEnabled()),
                         o.healthCheckPath() == null ? defaults.path() : o.healthCheckPath(),
                         o.healthCheckIntervalMs() == null ? defaults.interval() : Duration.ofMillis(o.healthCheckIntervalMs()),
-                        o.healthCheckTimeoutMs() == null ? defaults.timeout() : Duration.ofMillis(o.healthCheckTimeoutMs())));
+                        o.healthCheckTimeoutMs() == null ? defaults.timeout() : Duration.ofMillis(o.healthCheckTimeoutMs())),
+                new Limits(o.rpm() == null ? OptionalInt.empty() : OptionalInt.of(o.rpm().intValue()),
+                        o.tpm() == null ? OptionalLong.empty() : OptionalLong.of(o.tpm()),
+                        o.rpd() == null ? OptionalInt.empty() : OptionalInt.of(o.rpd().intValue()),
+                        o.tpr() == null ? OptionalLong.empty() : OptionalLong.of(o.tpr()),
+                        o.maxConcurrent() == null ? OptionalInt.empty() : OptionalInt.of(o.maxConcurrent().intValue())));
     }
 
     Backend toBackend(java.util.UUID id, Optional<dev.sluice.domain.backend.Secret> storedKey) {

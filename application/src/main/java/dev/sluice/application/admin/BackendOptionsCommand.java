@@ -7,6 +7,15 @@ package dev.sluice.application.admin;
  */
 public record BackendOptionsCommand(Integer retry, Boolean streamSupport, Boolean nonStreamSupport,
                                     Integer maxContextTokens, Boolean healthCheckEnabled, String healthCheckPath,
-                                    Integer healthCheckIntervalMs, Integer healthCheckTimeoutMs) {
+                                    Integer healthCheckIntervalMs, Integer healthCheckTimeoutMs,
+                                    Long rpm, Long tpm, Long rpd, Long tpr, Long maxConcurrent) {
     public static final BackendOptionsCommand DEFAULTS = new BackendOptionsCommand(null, null, null, null, null, null, null, null);
+
+    /** Options without rate limits. */
+    public BackendOptionsCommand(Integer retry, Boolean streamSupport, Boolean nonStreamSupport, Integer maxContextTokens,
+                                 Boolean healthCheckEnabled, String healthCheckPath, Integer healthCheckIntervalMs,
+                                 Integer healthCheckTimeoutMs) {
+        this(retry, streamSupport, nonStreamSupport, maxContextTokens, healthCheckEnabled, healthCheckPath,
+                healthCheckIntervalMs, healthCheckTimeoutMs, null, null, null, null, null);
+    }
 }

@@ -3,6 +3,7 @@ package dev.sluice.application.proxy;
 import dev.sluice.application.config.ConfigSnapshot;
 import dev.sluice.application.config.LiveConfiguration;
 import dev.sluice.application.port.DelayScheduler;
+import dev.sluice.application.queue.AdmissionQueue;
 import dev.sluice.application.port.RequestLog;
 import dev.sluice.application.port.UpstreamClient;
 import dev.sluice.application.port.UpstreamExchange;
@@ -12,6 +13,10 @@ import dev.sluice.application.port.UpstreamRequest;
 import dev.sluice.application.routing.Routing;
 import dev.sluice.domain.app.Caller;
 import dev.sluice.domain.backend.Backend;
+import dev.sluice.domain.limits.Admission;
+import dev.sluice.domain.limits.Limits;
+import dev.sluice.domain.limits.Permit;
+import dev.sluice.domain.limits.PriorityClass;
 import dev.sluice.domain.openai.Endpoint;
 import dev.sluice.domain.openai.JsonScanner;
 import dev.sluice.domain.openai.OpenAiError;
@@ -218,7 +223,7 @@ public final class ProxyService {
     }
 
     /** One request from its first attempt to its record; every callback runs on the client's event loop. */
-    private final class Exchange {
+    private final class Exchange implements AdmissionQueue.Waiter {
         private final ProxyCall call;
         private final ResponseSink sink;
         private final Caller caller;
@@ -238,6 +243,16 @@ public final class ProxyService {
         private DelayScheduler.Cancellable deadline;
         private DelayScheduler.Cancellable backoff;
         private int promptTokens = -1;
+        private long estimate = -1;
+        private final Set<UUID> blockedNow = new HashSet<>();
+        private Permit permit;
+        private String permitScope;
+        private boolean waiting;
+        private boolean queuedOnce;
+        private String waitModel;
+        private long enqueuedAtNanos;
+        private long waitRetryAt = Long.MAX_VALUE;
+        private DelayScheduler.Cancellable waitDeadline;
 
         Exchange(ProxyCall call, ResponseSink sink, Caller caller, RequestBody body, boolean stream,
                  ConfigSnapshot snapshot, List<String> models) {
@@ -271,28 +286,195 @@ public final class ProxyService {
             }
         }
 
-        /** Picks the next backend: the best eligible one of the first candidate model that has one. */
+        /**
+         * Picks the next backend: the best eligible one of the first candidate model that has one and
+         * whose limits admit the request now. When only limits stand in the way, the request waits in
+         * the queue; when no backend could ever take it (its size), it is refused.
+         */
         private void next() {
             long now = routing.health().now();
+            blockedNow.clear();
+            if (!queuedOnce && routing.queue().hasWaiters(models.getFirst())) {
+                // others wait for this model: arrival order is kept, so this one queues behind them
+                waitInQueue(models.getFirst(), Long.MAX_VALUE);
+                return;
+            }
+            long retryAt = Long.MAX_VALUE;
+            String blockingModel = null;
+            Admission.Never never = null;
             for (String model : models) {
                 List<Route> routes = snapshot.routing().routes(model);
                 Optional<Route> pick;
                 while ((pick = routing.selector().select(model, routes, r -> eligible(r, now))).isPresent()) {
                     Route route = pick.get();
-                    if (routing.health().of(route.backend().id()).tryAcquire(now)) {
+                    Backend backend = route.backend();
+                    Limits limits = backend.options().limits();
+                    Permit admitted = null;
+                    if (!limits.isEmpty()) {
+                        Admission admission = routing.limits().tryAdmit(scope(backend), limits, now, estimate(route));
+                        if (admission instanceof Admission.Wait wait) {
+                            blockedNow.add(backend.id());
+                            if (wait.retryAt() < retryAt || blockingModel == null) {
+                                retryAt = Math.min(retryAt, wait.retryAt());
+                            }
+                            blockingModel = blockingModel == null ? model : blockingModel;
+                            continue;
+                        }
+                        if (admission instanceof Admission.Never refused) {
+                            never = refused;
+                            givenUp.add(backend.id());
+                            continue;
+                        }
+                        admitted = ((Admission.Admitted) admission).permit();
+                    }
+                    if (routing.health().of(backend.id()).tryAcquire(now)) {
+                        admittedFromQueue();
+                        permit = admitted;
+                        permitScope = admitted == null ? null : scope(backend);
                         retriesOnCurrent = 0;
                         attempt(model, route);
                         return;
                     }
-                    givenUp.add(route.backend().id());
+                    if (admitted != null) {
+                        routing.limits().settle(scope(backend), admitted, 0, now);
+                    }
+                    givenUp.add(backend.id());
                 }
+            }
+            if (blockingModel != null) {
+                waitInQueue(waiting ? waitModel : blockingModel, retryAt);
+                return;
+            }
+            if (never != null && attempts.isEmpty()) {
+                refuseTooLarge(never);
+                return;
             }
             exhausted();
         }
 
+        private String scope(Backend backend) {
+            return "backend:" + backend.id();
+        }
+
+        /** Prompt tokens plus the output the request asks for (or the default): what it reserves in tpm and tpr. */
+        private long estimate(Route route) {
+            if (estimate < 0) {
+                long output = call.endpoint() == Endpoint.EMBEDDINGS ? 0
+                        : body.maxTokens().orElse(routing.defaultOutputTokens());
+                estimate = promptTokens(route) + output;
+            }
+            return estimate;
+        }
+
+        /** Waits in the queue (or keeps waiting) until {@code retryAt}, or until capacity frees, or the deadline. */
+        private void waitInQueue(String model, long retryAt) {
+            if (!waiting) {
+                queuedOnce = true;
+                if (!routing.queue().enqueue(model, this)) {
+                    finished = true;
+                    cancelTimers();
+                    OpenAiError error = new OpenAiError(429, "rate_limit_exceeded", "queue_full",
+                            "The gateway's queue is full; retry shortly.", null);
+                    respondError(sink, call, error, Map.of("retry-after", "1"));
+                    record(error.status(), Optional.of(error.code()), Optional.empty(), false, current);
+                    return;
+                }
+                waiting = true;
+                waitModel = model;
+                enqueuedAtNanos = System.nanoTime();
+                Duration maxWait = routing.defaultMaxWait();
+                if (call.maxWait().isPresent() && call.maxWait().get().compareTo(maxWait) < 0) {
+                    maxWait = call.maxWait().get();
+                }
+                waitDeadline = routing.scheduler().schedule(maxWait, this::waitTimedOut);
+            }
+            waitRetryAt = retryAt;
+            routing.queue().stillWaiting(waitModel, this, retryAt);
+        }
+
+        private void admittedFromQueue() {
+            if (waiting) {
+                waiting = false;
+                if (waitDeadline != null) {
+                    waitDeadline.cancel();
+                    waitDeadline = null;
+                }
+                routing.queue().leave(waitModel, this, AdmissionQueue.Outcome.ADMITTED);
+            }
+        }
+
+        private void leaveQueue(AdmissionQueue.Outcome outcome) {
+            if (waiting) {
+                waiting = false;
+                if (waitDeadline != null) {
+                    waitDeadline.cancel();
+                    waitDeadline = null;
+                }
+                routing.queue().leave(waitModel, this, outcome);
+            }
+        }
+
+        private void waitTimedOut() {
+            waitDeadline = null;
+            if (!waiting || finished) {
+                return;
+            }
+            finished = true;
+            leaveQueue(AdmissionQueue.Outcome.TIMED_OUT);
+            cancelTimers();
+            long now = routing.health().now();
+            long seconds = waitRetryAt == Long.MAX_VALUE ? 1 : Math.max(1, (waitRetryAt - now + 999) / 1000);
+            OpenAiError error = new OpenAiError(429, "rate_limit_exceeded", "rate_limit_exceeded",
+                    "The backends of this model are at their rate limits; the request waited "
+                            + (System.nanoTime() - enqueuedAtNanos) / 1_000_000 + " ms in the queue. Retry after "
+                            + seconds + " s.", null);
+            respondError(sink, call, error, Map.of("retry-after", Long.toString(seconds)));
+            record(error.status(), Optional.of("queue_timeout"), Optional.empty(), false, current);
+        }
+
+        private void refuseTooLarge(Admission.Never never) {
+            finished = true;
+            cancelTimers();
+            OpenAiError error = OpenAiError.invalidRequest("The request needs about " + never.requested()
+                    + " tokens (prompt + max_tokens), more than any backend of this model takes ("
+                    + never.limit() + " " + never.limitValue() + ").", "max_tokens");
+            respondError(sink, call, error);
+            record(error.status(), Optional.of("limit_" + never.limit()), Optional.empty(), false, current);
+        }
+
+        @Override
+        public PriorityClass priority() {
+            return PriorityClass.NORMAL;
+        }
+
+        @Override
+        public long enqueuedAtNanos() {
+            return enqueuedAtNanos;
+        }
+
+        @Override
+        public void wake() {
+            sink.execute(() -> {
+                if (waiting && !finished) {
+                    next();
+                }
+            });
+        }
+
+        /** Gives back the permit of the backend being left: its slot frees, its tokens become what was used. */
+        private void settlePermit(long tokens) {
+            if (permit != null) {
+                routing.limits().settle(permitScope, permit, tokens, routing.health().now());
+                permit = null;
+                permitScope = null;
+                routing.queue().wakeAll();
+            }
+        }
+
         private boolean eligible(Route route, long now) {
             Backend backend = route.backend();
-            if (givenUp.contains(backend.id()) || !routing.health().of(backend.id()).available(now)) {
+            if (givenUp.contains(backend.id()) || blockedNow.contains(backend.id())
+                    || !routing.health().of(backend.id()).available(now)) {
                 return false;
             }
             if (call.endpoint() == Endpoint.EMBEDDINGS && !backend.options().nonStreamSupport()) {
@@ -361,6 +543,7 @@ public final class ProxyService {
                     });
                 }
                 case FailoverDecision.SwitchBackend switchBackend -> {
+                    settlePermit(0);
                     if (switchBackend.cooldown().isPositive()) {
                         routing.health().of(id).coolDown(routing.health().now(), switchBackend.cooldown(), "rate limited by the backend (429)");
                     }
@@ -471,6 +654,9 @@ public final class ProxyService {
 
         private void record(int finalStatus, Optional<String> errorType, Optional<Usage> usage, boolean clientAborted,
                             Attempt last) {
+            leaveQueue(AdmissionQueue.Outcome.GONE);
+            long used = usage.map(u -> (long) u.totalTokens()).orElse(permit == null ? 0 : permit.estimate());
+            settlePermit(used);
             long now = System.nanoTime();
             Optional<UUID> backendId = last == null ? Optional.empty() : Optional.of(last.route.backend().id());
             Optional<String> backendName = last == null ? Optional.empty() : Optional.of(last.route.backend().name());

@@ -27,6 +27,14 @@ public interface ResponseSink {
     /** Tells the listener when the client stops or starts keeping up with what is written. */
     void onWritabilityChanged(WritabilityListener listener);
 
+    /**
+     * Runs a task on the client connection's event loop (a request woken from the queue by another
+     * thread continues there). The default runs it at once, for sinks without a loop of their own.
+     */
+    default void execute(Runnable task) {
+        task.run();
+    }
+
     @FunctionalInterface
     interface WritabilityListener {
         void writable(boolean writable);

@@ -1,6 +1,8 @@
 package dev.sluice.application.routing;
 
 import dev.sluice.application.port.DelayScheduler;
+import dev.sluice.application.port.RateLimitStore;
+import dev.sluice.application.queue.AdmissionQueue;
 import dev.sluice.application.port.TokenCounter;
 import dev.sluice.domain.routing.BackendSelector;
 import dev.sluice.domain.routing.CircuitBreaker;
@@ -17,7 +19,8 @@ import java.util.Objects;
  * for context limits.
  */
 public record Routing(BackendSelector selector, BackendHealth health, FailoverPolicy policy, DelayScheduler scheduler,
-                      Duration requestDeadline, TokenCounter tokens) {
+                      Duration requestDeadline, TokenCounter tokens, RateLimitStore limits, AdmissionQueue queue,
+                      Duration defaultMaxWait, int defaultOutputTokens) {
     public Routing {
         Objects.requireNonNull(selector, "selector");
         Objects.requireNonNull(health, "health");
@@ -25,7 +28,20 @@ public record Routing(BackendSelector selector, BackendHealth health, FailoverPo
         Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(requestDeadline, "requestDeadline");
         Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(defaultMaxWait, "defaultMaxWait");
     }
+
+    /** Routing without rate limits (every request is admitted; nothing waits). */
+    public Routing(BackendSelector selector, BackendHealth health, FailoverPolicy policy, DelayScheduler scheduler,
+                   Duration requestDeadline, TokenCounter tokens) {
+        this(selector, health, policy, scheduler, requestDeadline, tokens, RateLimitStore.UNLIMITED,
+                new AdmissionQueue(0, scheduler, Clock.systemUTC()), Duration.ofSeconds(30), DEFAULT_OUTPUT_TOKENS);
+    }
+
+    /** The output tokens a request is assumed to need when it does not say (no max_tokens). */
+    public static final int DEFAULT_OUTPUT_TOKENS = 512;
 
     /** For tests and tools: retries without waiting, no deadline, estimated token counts. */
     public static Routing immediate(Clock clock) {

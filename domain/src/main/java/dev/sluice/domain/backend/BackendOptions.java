@@ -1,5 +1,7 @@
 package dev.sluice.domain.backend;
 
+import dev.sluice.domain.limits.Limits;
+
 import java.util.OptionalInt;
 
 /**
@@ -11,13 +13,24 @@ import java.util.OptionalInt;
  * @param nonStreamSupport  false: the backend only streams; non-stream requests are streamed and aggregated
  * @param maxContextTokens  requests whose prompt is longer skip this backend
  * @param healthCheck       the optional active health check
+ * @param limits            rate limits (rpm, tpm, rpd, tpr, maxConcurrent); requests over them wait in the queue
  */
 public record BackendOptions(int retry, boolean streamSupport, boolean nonStreamSupport, OptionalInt maxContextTokens,
-                             HealthCheck healthCheck) {
+                             HealthCheck healthCheck, Limits limits) {
     public static final int DEFAULT_RETRY = 2;
 
     public static BackendOptions defaults() {
-        return new BackendOptions(DEFAULT_RETRY, true, true, OptionalInt.empty(), HealthCheck.disabled());
+        return new BackendOptions(DEFAULT_RETRY, true, true, OptionalInt.empty(), HealthCheck.disabled(), Limits.NONE);
+    }
+
+    /** Options without rate limits. */
+    public BackendOptions(int retry, boolean streamSupport, boolean nonStreamSupport, OptionalInt maxContextTokens,
+                          HealthCheck healthCheck) {
+        this(retry, streamSupport, nonStreamSupport, maxContextTokens, healthCheck, Limits.NONE);
+    }
+
+    public BackendOptions withLimits(Limits newLimits) {
+        return new BackendOptions(retry, streamSupport, nonStreamSupport, maxContextTokens, healthCheck, newLimits);
     }
 
     public BackendOptions {
@@ -29,5 +42,6 @@ public record BackendOptions(int retry, boolean streamSupport, boolean nonStream
         }
         maxContextTokens = maxContextTokens == null ? OptionalInt.empty() : maxContextTokens;
         healthCheck = healthCheck == null ? HealthCheck.disabled() : healthCheck;
+        limits = limits == null ? Limits.NONE : limits;
     }
 }

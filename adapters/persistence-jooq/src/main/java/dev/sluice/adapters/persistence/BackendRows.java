@@ -4,6 +4,7 @@ import dev.sluice.application.port.SecretCipher;
 import dev.sluice.domain.backend.Backend;
 import dev.sluice.domain.backend.BackendOptions;
 import dev.sluice.domain.backend.HealthCheck;
+import dev.sluice.domain.limits.Limits;
 import dev.sluice.domain.backend.ModelMapping;
 import dev.sluice.domain.backend.Secret;
 import org.jooq.JSONB;
@@ -11,6 +12,7 @@ import org.jooq.JSONB;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -23,12 +25,21 @@ final class BackendRows {
     }
 
     Backend toBackend(UUID id, String name, String baseUrl, byte[] apiKeyCiphertext, Integer priority, Integer weight,
-                      Integer timeoutMs, Boolean enabled, JSONB headers, List<ModelMapping> models, BackendOptions options) {
+                      Integer timeoutMs, Boolean enabled, JSONB headers, List<ModelMapping> models, BackendOptions options,
+                      Limits limits) {
         Optional<Secret> apiKey = apiKeyCiphertext == null
                 ? Optional.empty()
                 : Optional.of(Secret.of(cipher.decrypt(apiKeyCiphertext)));
         return new Backend(id, name, baseUrl, apiKey, priority, weight, timeoutMs, enabled,
-                HeadersJson.read(headers), models, options);
+                HeadersJson.read(headers), models, options.withLimits(limits));
+    }
+
+    static Limits toLimits(Integer rpm, Long tpm, Integer rpd, Long tpr, Integer maxConcurrent) {
+        return new Limits(rpm == null ? OptionalInt.empty() : OptionalInt.of(rpm),
+                tpm == null ? OptionalLong.empty() : OptionalLong.of(tpm),
+                rpd == null ? OptionalInt.empty() : OptionalInt.of(rpd),
+                tpr == null ? OptionalLong.empty() : OptionalLong.of(tpr),
+                maxConcurrent == null ? OptionalInt.empty() : OptionalInt.of(maxConcurrent));
     }
 
     static BackendOptions toOptions(Integer retry, Boolean streamSupport, Boolean nonStreamSupport, Integer maxContextTokens,

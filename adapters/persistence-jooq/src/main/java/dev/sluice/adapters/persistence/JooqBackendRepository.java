@@ -70,6 +70,11 @@ public final class JooqBackendRepository implements BackendRepository {
                     .set(BACKEND.HEALTH_CHECK_PATH, backend.options().healthCheck().path())
                     .set(BACKEND.HEALTH_CHECK_INTERVAL_MS, (int) backend.options().healthCheck().interval().toMillis())
                     .set(BACKEND.HEALTH_CHECK_TIMEOUT_MS, (int) backend.options().healthCheck().timeout().toMillis())
+                    .set(BACKEND.RPM, orNull(backend.options().limits().rpm()))
+                    .set(BACKEND.TPM, orNull(backend.options().limits().tpm()))
+                    .set(BACKEND.RPD, orNull(backend.options().limits().rpd()))
+                    .set(BACKEND.TPR, orNull(backend.options().limits().tpr()))
+                    .set(BACKEND.MAX_CONCURRENT, orNull(backend.options().limits().maxConcurrent()))
                     .execute();
             insertModels(tx, backend);
         });
@@ -99,6 +104,11 @@ public final class JooqBackendRepository implements BackendRepository {
                     .set(BACKEND.HEALTH_CHECK_PATH, backend.options().healthCheck().path())
                     .set(BACKEND.HEALTH_CHECK_INTERVAL_MS, (int) backend.options().healthCheck().interval().toMillis())
                     .set(BACKEND.HEALTH_CHECK_TIMEOUT_MS, (int) backend.options().healthCheck().timeout().toMillis())
+                    .set(BACKEND.RPM, orNull(backend.options().limits().rpm()))
+                    .set(BACKEND.TPM, orNull(backend.options().limits().tpm()))
+                    .set(BACKEND.RPD, orNull(backend.options().limits().rpd()))
+                    .set(BACKEND.TPR, orNull(backend.options().limits().tpr()))
+                    .set(BACKEND.MAX_CONCURRENT, orNull(backend.options().limits().maxConcurrent()))
                     .set(BACKEND.UPDATED_AT, DSL.currentOffsetDateTime())
                     .where(BACKEND.ID.eq(backend.id()))
                     .execute();
@@ -136,11 +146,21 @@ public final class JooqBackendRepository implements BackendRepository {
                                 .convertFrom(models -> models.map(Records.mapping(ModelMapping::new))),
                         DSL.row(BACKEND.RETRY, BACKEND.STREAM_SUPPORT, BACKEND.NON_STREAM_SUPPORT, BACKEND.MAX_CONTEXT_TOKENS,
                                 BACKEND.HEALTH_CHECK_ENABLED, BACKEND.HEALTH_CHECK_PATH, BACKEND.HEALTH_CHECK_INTERVAL_MS,
-                                BACKEND.HEALTH_CHECK_TIMEOUT_MS).mapping(BackendRows::toOptions))
+                                BACKEND.HEALTH_CHECK_TIMEOUT_MS).mapping(BackendRows::toOptions),
+                        DSL.row(BACKEND.RPM, BACKEND.TPM, BACKEND.RPD, BACKEND.TPR, BACKEND.MAX_CONCURRENT)
+                                .mapping(BackendRows::toLimits))
                 .from(BACKEND)
                 .where(condition)
                 .orderBy(BACKEND.PRIORITY, BACKEND.NAME)
                 .fetch(Records.mapping(rows::toBackend));
+    }
+
+    private static Integer orNull(java.util.OptionalInt v) {
+        return v.isPresent() ? v.getAsInt() : null;
+    }
+
+    private static Long orNull(java.util.OptionalLong v) {
+        return v.isPresent() ? v.getAsLong() : null;
     }
 
     private static void insertModels(DSLContext tx, Backend backend) {

@@ -7,6 +7,7 @@ import dev.sluice.domain.app.App;
 import dev.sluice.domain.backend.Backend;
 import dev.sluice.domain.backend.BackendOptions;
 import dev.sluice.domain.backend.HealthCheck;
+import dev.sluice.domain.limits.Limits;
 import dev.sluice.domain.routing.CircuitBreaker;
 import dev.sluice.domain.usage.AttemptRecord;
 import dev.sluice.domain.usage.RequestRecord;
@@ -51,15 +52,33 @@ final class AdminViews {
     record BackendView(UUID id, String name, String baseUrl, String apiKey, int priority, int weight, int timeoutMs,
                        boolean enabled, Map<String, String> headers, List<ModelView> models, int retry,
                        boolean streamSupport, boolean nonStreamSupport, Integer maxContextTokens,
-                       HealthCheckView healthCheck, HealthView health) {
+                       HealthCheckView healthCheck, LimitsView limits, HealthView health) {
         static BackendView of(Backend b, CircuitBreaker.Health health) {
             BackendOptions o = b.options();
             return new BackendView(b.id(), b.name(), b.baseUrl(), b.apiKey().map(k -> k.masked()).orElse(null),
                     b.priority(), b.weight(), b.timeoutMs(), b.enabled(), b.headers(),
                     b.models().stream().map(ModelView::of).toList(), o.retry(), o.streamSupport(), o.nonStreamSupport(),
                     o.maxContextTokens().isPresent() ? o.maxContextTokens().getAsInt() : null,
-                    HealthCheckView.of(o.healthCheck()), HealthView.of(health));
+                    HealthCheckView.of(o.healthCheck()), LimitsView.of(o.limits()), HealthView.of(health));
         }
+    }
+
+    /** Rate limits; null means no limit. */
+    @Serdeable
+    record LimitsView(Integer rpm, Long tpm, Integer rpd, Long tpr, Integer maxConcurrent) {
+        static LimitsView of(Limits l) {
+            return new LimitsView(l.rpm().isPresent() ? l.rpm().getAsInt() : null, l.tpm().isPresent() ? l.tpm().getAsLong() : null,
+                    l.rpd().isPresent() ? l.rpd().getAsInt() : null, l.tpr().isPresent() ? l.tpr().getAsLong() : null,
+                    l.maxConcurrent().isPresent() ? l.maxConcurrent().getAsInt() : null);
+        }
+    }
+
+    @Serdeable
+    record QueueLineView(String model, int waiting, long oldestWaitMs, long admitted, long timedOut, long rejectedFull) {
+    }
+
+    @Serdeable
+    record QueueView(int waiting, int maxSize, List<QueueLineView> models) {
     }
 
     @Serdeable

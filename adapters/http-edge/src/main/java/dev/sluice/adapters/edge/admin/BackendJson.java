@@ -21,7 +21,8 @@ import java.util.Set;
 final class BackendJson {
     private static final Set<String> KNOWN = Set.of("name", "baseUrl", "apiKey", "priority", "weight", "timeoutMs",
             "enabled", "headers", "models", "id", "retry", "streamSupport", "nonStreamSupport", "maxContextTokens",
-            "healthCheck", "health");
+            "healthCheck", "health", "limits");
+    private static final Set<String> LIMIT_FIELDS = Set.of("rpm", "tpm", "rpd", "tpr", "maxConcurrent");
     private static final Set<String> HEALTH_CHECK_FIELDS = Set.of("enabled", "path", "intervalMs", "timeoutMs");
 
     private BackendJson() {
@@ -113,8 +114,25 @@ final class BackendJson {
                 checkTimeout = integer(check, "timeoutMs", errors, "healthCheck.timeoutMs");
             }
         }
+        Long[] limits = new Long[5];
+        JsonNode limitsNode = root.get("limits");
+        if (limitsNode != null && !limitsNode.isNull()) {
+            if (!limitsNode.isObject()) {
+                errors.add(new FieldError("limits", "must be an object {rpm, tpm, rpd, tpr, maxConcurrent}"));
+            } else {
+                for (Map.Entry<String, JsonNode> entry : limitsNode.entries()) {
+                    if (!LIMIT_FIELDS.contains(entry.getKey())) {
+                        errors.add(new FieldError("limits." + entry.getKey(), "is not a limit (rpm, tpm, rpd, tpr, maxConcurrent)"));
+                    }
+                }
+                String[] names = {"rpm", "tpm", "rpd", "tpr", "maxConcurrent"};
+                for (int i = 0; i < names.length; i++) {
+                    limits[i] = longValue(limitsNode, names[i], errors, "limits." + names[i]);
+                }
+            }
+        }
         BackendOptionsCommand options = new BackendOptionsCommand(retry, streamSupport, nonStreamSupport, maxContextTokens,
-                checkEnabled, checkPath, checkInterval, checkTimeout);
+                checkEnabled, checkPath, checkInterval, checkTimeout, limits[0], limits[1], limits[2], limits[3], limits[4]);
         try {
             BackendCommand command = new BackendCommand(name, baseUrl, apiKey, priority, weight, timeoutMs, enabled, headers,
                     models, options);
@@ -171,6 +189,18 @@ final class BackendJson {
             return null;
         }
         return (int) d;
+    }
+
+    private static Long longValue(JsonNode node, String field, List<FieldError> errors, String path) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isNumber() || value.getNumberValue().doubleValue() != Math.rint(value.getNumberValue().doubleValue())) {
+            errors.add(new FieldError(path, "must be an integer"));
+            return null;
+        }
+        return value.getNumberValue().longValue();
     }
 
     private static Boolean bool(JsonNode node, String field, List<FieldError> errors) {

@@ -112,6 +112,15 @@ final class NettyResponseSink implements ResponseSink {
         this.writabilityListener = listener;
     }
 
+    @Override
+    public void execute(Runnable task) {
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+        } else {
+            ctx.executor().execute(task);
+        }
+    }
+
     void clientGone() {
         if (finished) {
             return;

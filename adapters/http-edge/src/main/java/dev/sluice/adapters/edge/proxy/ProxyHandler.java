@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -120,7 +121,8 @@ final class ProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static ProxyCall call(Endpoint endpoint, FullHttpRequest request, String requestId, byte[] body, long receivedNanos) {
         return new ProxyCall(requestId, endpoint, bearer(request.headers().get(HttpHeaderNames.AUTHORIZATION)),
-                Optional.ofNullable(request.headers().get("app-name")), body, Instant.now(), receivedNanos);
+                Optional.ofNullable(request.headers().get("app-name")), body, Instant.now(), receivedNanos,
+                maxWait(request.headers().get("x-sluice-max-wait")));
     }
 
     private static void health(NettyResponseSink sink, String requestId, boolean up) {
@@ -198,6 +200,22 @@ final class ProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("Client connection failed: {}", cause.toString());
         ctx.close();
+    }
+
+    /** {@code X-Sluice-Max-Wait: <seconds>} (decimals allowed): the client accepts to wait at most this long in the queue. */
+    static Optional<Duration> maxWait(String header) {
+        if (header == null || header.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            double seconds = Double.parseDouble(header.strip());
+            if (seconds < 0 || Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+                return Optional.empty();
+            }
+            return Optional.of(Duration.ofMillis((long) Math.min(seconds * 1000, 3_600_000)));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     static Optional<String> bearer(String authorization) {

@@ -1,0 +1,98 @@
+package dev.sluice.domain.limits;
+
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The requests waiting for one model, in arrival order within each priority class. The next one
+ * to try is chosen among the classes that have waiters by smooth weighted round robin over the
+ * classes' shares (6 : 3 : 1): high goes first most of the time, low still gets every tenth turn.
+ * Not thread-safe: its owner serialises access.
+ */
+public final class WaitingLine<T> {
+    private final Map<PriorityClass, ArrayDeque<T>> lines = new EnumMap<>(PriorityClass.class);
+    private final Map<PriorityClass, Long> scores = new EnumMap<>(PriorityClass.class);
+    private int size;
+
+    public WaitingLine() {
+        for (PriorityClass c : PriorityClass.values()) {
+            lines.put(c, new ArrayDeque<>());
+            scores.put(c, 0L);
+        }
+    }
+
+    public void add(PriorityClass priority, T waiter) {
+        lines.get(priority).addLast(waiter);
+        size++;
+    }
+
+    public boolean remove(T waiter) {
+        for (ArrayDeque<T> line : lines.values()) {
+            if (line.remove(waiter)) {
+                size--;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** The head of the class whose turn it is, without removing it; null when empty. Advances the turn. */
+    public T nextTurn() {
+        PriorityClass best = null;
+        long bestScore = Long.MIN_VALUE;
+        long total = 0;
+        for (PriorityClass c : PriorityClass.values()) {
+            if (lines.get(c).isEmpty()) {
+                continue;
+            }
+            long score = scores.get(c) + c.share();
+            scores.put(c, score);
+            total += c.share();
+            if (score > bestScore) {
+                bestScore = score;
+                best = c;
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        scores.put(best, bestScore - total);
+        return lines.get(best).peekFirst();
+    }
+
+    /** The head of a given class, or null. */
+    public T head(PriorityClass priority) {
+        return lines.get(priority).peekFirst();
+    }
+
+    /** Removes and returns the first waiter (in class-turn order) the test accepts — e.g. one whose deadline passed. */
+    public T removeFirstMatching(Predicate<T> test) {
+        for (ArrayDeque<T> line : lines.values()) {
+            for (T w : line) {
+                if (test.test(w)) {
+                    line.remove(w);
+                    size--;
+                    return w;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The oldest waiter over all classes by the given arrival order, for the admin view. */
+    public Iterable<T> all() {
+        java.util.List<T> out = new java.util.ArrayList<>(size);
+        lines.values().forEach(out::addAll);
+        return out;
+    }
+}
