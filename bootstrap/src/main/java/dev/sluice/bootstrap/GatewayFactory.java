@@ -9,6 +9,7 @@ import dev.sluice.adapters.persistence.JooqBackendRepository;
 import dev.sluice.adapters.persistence.JooqAutoModelRepository;
 import dev.sluice.adapters.persistence.JooqRequestLog;
 import dev.sluice.adapters.persistence.JooqRequestLogReader;
+import dev.sluice.adapters.persistence.JooqQuotaRepository;
 import dev.sluice.adapters.ratelimit.LocalRateLimitStore;
 import dev.sluice.adapters.tokenizer.JtokkitTokenCounter;
 import dev.sluice.adapters.upstream.EventLoopScheduler;
@@ -23,7 +24,9 @@ import dev.sluice.application.port.AutoModelRepository;
 import dev.sluice.application.port.RequestLogReader;
 import dev.sluice.application.port.BackendRepository;
 import dev.sluice.application.port.DatabaseProbe;
+import dev.sluice.application.port.QuotaRepository;
 import dev.sluice.application.port.RateLimitStore;
+import dev.sluice.application.quota.QuotaLedger;
 import dev.sluice.application.port.SecretCipher;
 import dev.sluice.application.queue.AdmissionQueue;
 import dev.sluice.application.port.TokenCounter;
@@ -179,13 +182,23 @@ final class GatewayFactory {
     }
 
     @Singleton
+    QuotaRepository quotaRepository(DSLContext dsl) {
+        return new JooqQuotaRepository(dsl);
+    }
+
+    @Singleton
+    QuotaLedger quotaLedger(Clock clock) {
+        return new QuotaLedger(clock);
+    }
+
+    @Singleton
     RateLimitStore rateLimitStore() {
         return new LocalRateLimitStore();
     }
 
     @Singleton
     Routing routing(BackendHealth health, @Named("proxy") EventLoopGroup loops, TokenCounter tokens, RateLimitStore limits,
-                    Clock clock,
+                    Clock clock, QuotaLedger quotas,
                     @Value("${sluice.routing.request-deadline:300s}") Duration requestDeadline,
                     @Value("${sluice.routing.backoff-base:100ms}") Duration backoffBase,
                     @Value("${sluice.routing.backoff-max:2s}") Duration backoffMax,
@@ -195,7 +208,7 @@ final class GatewayFactory {
         EventLoopScheduler scheduler = new EventLoopScheduler(loops);
         return new Routing(new BackendSelector(), health, new FailoverPolicy(backoffBase, backoffMax),
                 scheduler, requestDeadline, tokens, limits, new AdmissionQueue(queueSize, scheduler, clock), maxWait,
-                defaultOutputTokens);
+                defaultOutputTokens, quotas);
     }
 
     @Singleton

@@ -4,6 +4,8 @@ import dev.sluice.adapters.edge.proxy.ProxyServer;
 import dev.sluice.adapters.persistence.JooqRequestLog;
 import dev.sluice.application.config.ConfigSnapshot;
 import dev.sluice.application.config.LiveConfiguration;
+import dev.sluice.application.port.QuotaRepository;
+import dev.sluice.application.quota.QuotaLedger;
 import dev.sluice.application.routing.HealthCheckService;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.event.ApplicationEventListener;
@@ -31,19 +33,25 @@ final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEv
     private final JooqRequestLog requestLog;
     private final EventLoopGroup loops;
     private final HealthCheckService healthChecks;
+    private final QuotaLedger quotas;
+    private final QuotaRepository quotaRepository;
 
     GatewayLifecycle(LiveConfiguration configuration, ProxyServer proxyServer, JooqRequestLog requestLog,
-                     @Named("proxy") EventLoopGroup loops, HealthCheckService healthChecks) {
+                     @Named("proxy") EventLoopGroup loops, HealthCheckService healthChecks, QuotaLedger quotas,
+                     QuotaRepository quotaRepository) {
         this.configuration = configuration;
         this.proxyServer = proxyServer;
         this.requestLog = requestLog;
         this.loops = loops;
         this.healthChecks = healthChecks;
+        this.quotas = quotas;
+        this.quotaRepository = quotaRepository;
     }
 
     @Override
     public void onApplicationEvent(ServerStartupEvent event) {
         ConfigSnapshot snapshot = configuration.reload();
+        quotas.load(quotaRepository);
         proxyServer.start();
         LOG.info("Sluice is up: proxy port {}, admin port {} ({} model(s) routable)",
                 proxyServer.port(), event.getSource().getPort(), snapshot.routing().models().size());
@@ -67,9 +75,20 @@ final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEv
         }
     }
 
+    /** Quota counters go to the database every second, so a restart does not reset a quota. */
+    @Scheduled(fixedDelay = "1s", initialDelay = "1s")
+    void storeQuotas() {
+        try {
+            quotas.store(quotaRepository);
+        } catch (RuntimeException e) {
+            LOG.warn("Storing quota counters failed; retrying in a second: {}", e.toString());
+        }
+    }
+
     @PreDestroy
     void stop() {
         proxyServer.close();
+        storeQuotas();
         requestLog.close();
         loops.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(6, TimeUnit.SECONDS);
         LOG.info("Sluice stopped");

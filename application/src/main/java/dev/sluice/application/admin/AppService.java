@@ -4,6 +4,7 @@ import dev.sluice.application.config.LiveConfiguration;
 import dev.sluice.application.port.AppRepository;
 import dev.sluice.domain.app.ApiKey;
 import dev.sluice.domain.app.App;
+import dev.sluice.domain.app.AppPolicy;
 import dev.sluice.domain.app.KeyHash;
 
 import java.security.SecureRandom;
@@ -56,6 +57,16 @@ public final class AppService {
         repository.insertApp(app);
         configuration.reload();
         return app;
+    }
+
+    /** Replaces the app's limits, queue settings, output cap and quota; empty when there is no such app. */
+    public Optional<App> updatePolicy(UUID appId, AppPolicyCommand command) {
+        AppPolicy policy = command.toPolicy();
+        if (!repository.updatePolicy(appId, policy)) {
+            return Optional.empty();
+        }
+        configuration.reload();
+        return repository.findApp(appId);
     }
 
     public Optional<List<ApiKey>> keys(UUID appId) {

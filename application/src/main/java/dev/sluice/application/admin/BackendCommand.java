@@ -136,6 +136,10 @@ public record BackendCommand(
         checkLimit("limits.rpd", o.rpd(), Integer.MAX_VALUE, errors);
         checkLimit("limits.tpr", o.tpr(), Long.MAX_VALUE / 4, errors);
         checkLimit("limits.maxConcurrent", o.maxConcurrent(), 1_000_000, errors);
+        checkLimit("maxOutputTokens", o.maxOutputTokens(), Integer.MAX_VALUE, errors);
+        if (o.quota() != null) {
+            o.quota().toQuota("quota", errors);
+        }
     }
 
     private static void checkLimit(String field, Long value, long max, List<FieldError> errors) {
@@ -160,7 +164,9 @@ public record BackendCommand(
                         o.tpm() == null ? OptionalLong.empty() : OptionalLong.of(o.tpm()),
                         o.rpd() == null ? OptionalInt.empty() : OptionalInt.of(o.rpd().intValue()),
                         o.tpr() == null ? OptionalLong.empty() : OptionalLong.of(o.tpr()),
-                        o.maxConcurrent() == null ? OptionalInt.empty() : OptionalInt.of(o.maxConcurrent().intValue())));
+                        o.maxConcurrent() == null ? OptionalInt.empty() : OptionalInt.of(o.maxConcurrent().intValue())),
+                o.maxOutputTokens() == null ? OptionalInt.empty() : OptionalInt.of(o.maxOutputTokens().intValue()),
+                o.quota() == null ? Optional.empty() : o.quota().toQuota("quota", new ArrayList<>()));
     }
 
     Backend toBackend(java.util.UUID id, Optional<dev.sluice.domain.backend.Secret> storedKey) {

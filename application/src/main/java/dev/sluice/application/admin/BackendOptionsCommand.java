@@ -8,7 +8,8 @@ package dev.sluice.application.admin;
 public record BackendOptionsCommand(Integer retry, Boolean streamSupport, Boolean nonStreamSupport,
                                     Integer maxContextTokens, Boolean healthCheckEnabled, String healthCheckPath,
                                     Integer healthCheckIntervalMs, Integer healthCheckTimeoutMs,
-                                    Long rpm, Long tpm, Long rpd, Long tpr, Long maxConcurrent) {
+                                    Long rpm, Long tpm, Long rpd, Long tpr, Long maxConcurrent, Long maxOutputTokens,
+                                    QuotaCommand quota) {
     public static final BackendOptionsCommand DEFAULTS = new BackendOptionsCommand(null, null, null, null, null, null, null, null);
 
     /** Options without rate limits. */
@@ -16,6 +17,6 @@ public record BackendOptionsCommand(Integer retry, Boolean streamSupport, Boolea
                                  Boolean healthCheckEnabled, String healthCheckPath, Integer healthCheckIntervalMs,
                                  Integer healthCheckTimeoutMs) {
         this(retry, streamSupport, nonStreamSupport, maxContextTokens, healthCheckEnabled, healthCheckPath,
-                healthCheckIntervalMs, healthCheckTimeoutMs, null, null, null, null, null);
+                healthCheckIntervalMs, healthCheckTimeoutMs, null, null, null, null, null, null, null);
     }
 }

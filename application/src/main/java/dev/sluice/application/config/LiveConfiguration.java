@@ -3,6 +3,7 @@ package dev.sluice.application.config;
 import dev.sluice.application.port.AppRepository;
 import dev.sluice.application.port.AutoModelRepository;
 import dev.sluice.application.port.BackendRepository;
+import dev.sluice.domain.app.App;
 import dev.sluice.domain.app.KeyTable;
 import dev.sluice.domain.backend.Backend;
 import dev.sluice.domain.routing.RoutingTable;
@@ -42,9 +43,10 @@ public final class LiveConfiguration {
     public synchronized ConfigSnapshot reload() {
         List<Backend> all = backends.findAll();
         RoutingTable routing = RoutingTable.of(all);
-        KeyTable keys = KeyTable.of(apps.findAllApps(), apps.findAllKeys());
+        List<App> allApps = apps.findAllApps();
+        KeyTable keys = KeyTable.of(allApps, apps.findAllKeys());
         List<String> auto = autoModels == null ? List.of() : autoModels.findAll();
-        ConfigSnapshot next = new ConfigSnapshot(routing, keys, all, auto, current.get().version() + 1, clock.instant());
+        ConfigSnapshot next = new ConfigSnapshot(routing, keys, all, auto, current.get().version() + 1, clock.instant(), allApps);
         current.set(next);
         return next;
     }

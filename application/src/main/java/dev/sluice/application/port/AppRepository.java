@@ -2,6 +2,7 @@ package dev.sluice.application.port;
 
 import dev.sluice.domain.app.ApiKey;
 import dev.sluice.domain.app.App;
+import dev.sluice.domain.app.AppPolicy;
 
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +22,9 @@ public interface AppRepository {
     List<ApiKey> findKeys(UUID appId);
 
     void insertKey(ApiKey key);
+
+    /** Replaces an app's limits, queue settings, output cap and quota; false when there is no such app. */
+    boolean updatePolicy(UUID appId, AppPolicy policy);
 
     /** Marks a key revoked; false when the app has no such live key. */
     boolean revokeKey(UUID appId, UUID keyId, Instant at);

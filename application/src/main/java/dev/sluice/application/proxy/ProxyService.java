@@ -11,12 +11,15 @@ import dev.sluice.application.port.UpstreamFailure;
 import dev.sluice.application.port.UpstreamListener;
 import dev.sluice.application.port.UpstreamRequest;
 import dev.sluice.application.routing.Routing;
+import dev.sluice.domain.app.AppPolicy;
 import dev.sluice.domain.app.Caller;
 import dev.sluice.domain.backend.Backend;
 import dev.sluice.domain.limits.Admission;
 import dev.sluice.domain.limits.Limits;
 import dev.sluice.domain.limits.Permit;
 import dev.sluice.domain.limits.PriorityClass;
+import dev.sluice.domain.quota.Quota;
+import dev.sluice.domain.quota.QuotaCounter;
 import dev.sluice.domain.openai.Endpoint;
 import dev.sluice.domain.openai.JsonScanner;
 import dev.sluice.domain.openai.OpenAiError;
@@ -247,6 +250,11 @@ public final class ProxyService {
         private final Set<UUID> blockedNow = new HashSet<>();
         private Permit permit;
         private String permitScope;
+        private AppPolicy policy;
+        private Permit appPermit;
+        private QuotaCounter.Reservation appQuota;
+        private QuotaCounter.Reservation backendQuota;
+        private String backendQuotaScope;
         private boolean waiting;
         private boolean queuedOnce;
         private String waitModel;
@@ -281,9 +289,36 @@ public final class ProxyService {
                 Duration left = routing.requestDeadline().minusNanos(System.nanoTime() - call.receivedNanos());
                 deadline = routing.scheduler().schedule(left.isNegative() ? Duration.ZERO : left, this::deadlineExceeded);
             }
-            if (!finished) {
+            policy = snapshot.keys().policyOf(caller);
+            if (!finished && appQuotaAllows()) {
                 next();
             }
+        }
+
+        private String appScope() {
+            return caller.appId().map(id -> "app:" + id).orElse("app-name:" + caller.appName());
+        }
+
+        /** An app whose quota is spent gets 429 quota_exceeded at once, with the reset time. */
+        private boolean appQuotaAllows() {
+            if (policy.quota().isEmpty()) {
+                return true;
+            }
+            Quota quota = policy.quota().get();
+            long tokens = estimate(snapshot.routing().routes(models.getFirst()).getFirst());
+            if (routing.quotas().check(appScope(), quota, tokens) instanceof QuotaCounter.Check.Exhausted spent) {
+                finished = true;
+                cancelTimers();
+                long seconds = Math.max(1, Duration.between(routing.quotas().now(), spent.resetAt()).toSeconds() + 1);
+                OpenAiError error = new OpenAiError(429, "insufficient_quota", "quota_exceeded",
+                        "The " + spent.what() + " quota of app '" + caller.appName() + "' is spent until "
+                                + spent.resetAt() + " (" + quota.period().expression() + " " + quota.zone() + ").", null);
+                respondError(sink, call, error, Map.of("retry-after", Long.toString(seconds)));
+                record(error.status(), Optional.of(error.code()), Optional.empty(), false, null);
+                return false;
+            }
+            appQuota = routing.quotas().reserve(appScope(), quota, tokens);
+            return true;
         }
 
         /**
@@ -302,12 +337,33 @@ public final class ProxyService {
             long retryAt = Long.MAX_VALUE;
             String blockingModel = null;
             Admission.Never never = null;
+            if (appPermit == null && !policy.limits().isEmpty()) {
+                Admission app = routing.limits().tryAdmit(appScope(), policy.limits(), now,
+                        estimate(snapshot.routing().routes(models.getFirst()).getFirst()));
+                switch (app) {
+                    case Admission.Admitted admitted -> appPermit = admitted.permit();
+                    case Admission.Wait wait -> {
+                        waitInQueue(waiting ? waitModel : models.getFirst(), wait.retryAt());
+                        return;
+                    }
+                    case Admission.Never refused -> {
+                        refuseTooLarge(refused);
+                        return;
+                    }
+                }
+            }
             for (String model : models) {
                 List<Route> routes = snapshot.routing().routes(model);
                 Optional<Route> pick;
                 while ((pick = routing.selector().select(model, routes, r -> eligible(r, now))).isPresent()) {
                     Route route = pick.get();
                     Backend backend = route.backend();
+                    Optional<Quota> backendQuotaRule = backend.options().quota();
+                    if (backendQuotaRule.isPresent() && routing.quotas().check(scope(backend), backendQuotaRule.get(),
+                            estimate(route)) instanceof QuotaCounter.Check.Exhausted) {
+                        givenUp.add(backend.id()); // its quota is spent until the period resets: the next backend serves
+                        continue;
+                    }
                     Limits limits = backend.options().limits();
                     Permit admitted = null;
                     if (!limits.isEmpty()) {
@@ -331,6 +387,11 @@ public final class ProxyService {
                         admittedFromQueue();
                         permit = admitted;
                         permitScope = admitted == null ? null : scope(backend);
+                        if (backendQuotaRule.isPresent()) {
+                            settleBackendQuota(0);
+                            backendQuota = routing.quotas().reserve(scope(backend), backendQuotaRule.get(), estimate(route));
+                            backendQuotaScope = scope(backend);
+                        }
                         retriesOnCurrent = 0;
                         attempt(model, route);
                         return;
@@ -382,7 +443,7 @@ public final class ProxyService {
                 waiting = true;
                 waitModel = model;
                 enqueuedAtNanos = System.nanoTime();
-                Duration maxWait = routing.defaultMaxWait();
+                Duration maxWait = policy.maxWait().orElse(routing.defaultMaxWait());
                 if (call.maxWait().isPresent() && call.maxWait().get().compareTo(maxWait) < 0) {
                     maxWait = call.maxWait().get();
                 }
@@ -444,7 +505,7 @@ public final class ProxyService {
 
         @Override
         public PriorityClass priority() {
-            return PriorityClass.NORMAL;
+            return policy == null ? PriorityClass.NORMAL : policy.priority();
         }
 
         @Override
@@ -459,6 +520,13 @@ public final class ProxyService {
                     next();
                 }
             });
+        }
+
+        private void settleBackendQuota(long tokens) {
+            if (backendQuota != null) {
+                routing.quotas().settle(backendQuotaScope, backendQuota, tokens);
+                backendQuota = null;
+            }
         }
 
         /** Gives back the permit of the backend being left: its slot frees, its tokens become what was used. */
@@ -513,14 +581,30 @@ public final class ProxyService {
             headers.remove("authorization");
             backend.apiKey().ifPresent(key -> headers.put("authorization", "Bearer " + key.reveal()));
             UpstreamRequest request = new UpstreamRequest("POST", backend.baseUrl() + call.endpoint().path(),
-                    headers, shape == RequestBody.UpstreamShape.AS_REQUESTED ? body.forUpstream(route.upstreamModel(), stream)
-                    : body.forUpstream(route.upstreamModel(), shape), Duration.ofMillis(backend.timeoutMs()));
+                    headers, body.forUpstream(route.upstreamModel(), shape,
+                    shape != RequestBody.UpstreamShape.AS_REQUESTED || stream, outputCap(backend)),
+                    Duration.ofMillis(backend.timeoutMs()));
             Attempt attempt = new Attempt(model, route, mode, attempts.size() + 1);
             current = attempt;
             UpstreamExchange exchange = upstream.send(request, attempt);
             if (!attempt.over) {
                 attempt.exchange = exchange;
             }
+        }
+
+        /** The smaller of the app's and the backend's output caps, or -1 for none (never for embeddings). */
+        private long outputCap(Backend backend) {
+            if (call.endpoint() == Endpoint.EMBEDDINGS) {
+                return -1;
+            }
+            long cap = Long.MAX_VALUE;
+            if (policy.maxOutputTokens().isPresent()) {
+                cap = policy.maxOutputTokens().getAsInt();
+            }
+            if (backend.options().maxOutputTokens().isPresent()) {
+                cap = Math.min(cap, backend.options().maxOutputTokens().getAsInt());
+            }
+            return cap == Long.MAX_VALUE ? -1 : cap;
         }
 
         /** Decides what follows a failed attempt: the same backend again after a backoff, or the next one. */
@@ -544,6 +628,7 @@ public final class ProxyService {
                 }
                 case FailoverDecision.SwitchBackend switchBackend -> {
                     settlePermit(0);
+                    settleBackendQuota(0);
                     if (switchBackend.cooldown().isPositive()) {
                         routing.health().of(id).coolDown(routing.health().now(), switchBackend.cooldown(), "rate limited by the backend (429)");
                     }
@@ -657,6 +742,17 @@ public final class ProxyService {
             leaveQueue(AdmissionQueue.Outcome.GONE);
             long used = usage.map(u -> (long) u.totalTokens()).orElse(permit == null ? 0 : permit.estimate());
             settlePermit(used);
+            settleBackendQuota(used);
+            long appUsed = usage.map(u -> (long) u.totalTokens()).orElse(attempts.isEmpty() ? 0 : Math.max(estimate, 0));
+            if (appPermit != null) {
+                routing.limits().settle(appScope(), appPermit, appUsed, routing.health().now());
+                appPermit = null;
+                routing.queue().wakeAll();
+            }
+            if (appQuota != null) {
+                routing.quotas().settle(appScope(), appQuota, appUsed);
+                appQuota = null;
+            }
             long now = System.nanoTime();
             Optional<UUID> backendId = last == null ? Optional.empty() : Optional.of(last.route.backend().id());
             Optional<String> backendName = last == null ? Optional.empty() : Optional.of(last.route.backend().name());

@@ -3,6 +3,7 @@ package dev.sluice.application.routing;
 import dev.sluice.application.port.DelayScheduler;
 import dev.sluice.application.port.RateLimitStore;
 import dev.sluice.application.queue.AdmissionQueue;
+import dev.sluice.application.quota.QuotaLedger;
 import dev.sluice.application.port.TokenCounter;
 import dev.sluice.domain.routing.BackendSelector;
 import dev.sluice.domain.routing.CircuitBreaker;
@@ -20,7 +21,7 @@ import java.util.Objects;
  */
 public record Routing(BackendSelector selector, BackendHealth health, FailoverPolicy policy, DelayScheduler scheduler,
                       Duration requestDeadline, TokenCounter tokens, RateLimitStore limits, AdmissionQueue queue,
-                      Duration defaultMaxWait, int defaultOutputTokens) {
+                      Duration defaultMaxWait, int defaultOutputTokens, QuotaLedger quotas) {
     public Routing {
         Objects.requireNonNull(selector, "selector");
         Objects.requireNonNull(health, "health");
@@ -31,13 +32,23 @@ public record Routing(BackendSelector selector, BackendHealth health, FailoverPo
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(defaultMaxWait, "defaultMaxWait");
+        Objects.requireNonNull(quotas, "quotas");
+    }
+
+    /** Routing with limits and the queue but quotas counted in memory only. */
+    public Routing(BackendSelector selector, BackendHealth health, FailoverPolicy policy, DelayScheduler scheduler,
+                   Duration requestDeadline, TokenCounter tokens, RateLimitStore limits, AdmissionQueue queue,
+                   Duration defaultMaxWait, int defaultOutputTokens) {
+        this(selector, health, policy, scheduler, requestDeadline, tokens, limits, queue, defaultMaxWait, defaultOutputTokens,
+                new QuotaLedger(Clock.systemUTC()));
     }
 
     /** Routing without rate limits (every request is admitted; nothing waits). */
     public Routing(BackendSelector selector, BackendHealth health, FailoverPolicy policy, DelayScheduler scheduler,
                    Duration requestDeadline, TokenCounter tokens) {
         this(selector, health, policy, scheduler, requestDeadline, tokens, RateLimitStore.UNLIMITED,
-                new AdmissionQueue(0, scheduler, Clock.systemUTC()), Duration.ofSeconds(30), DEFAULT_OUTPUT_TOKENS);
+                new AdmissionQueue(0, scheduler, Clock.systemUTC()), Duration.ofSeconds(30), DEFAULT_OUTPUT_TOKENS,
+                new QuotaLedger(Clock.systemUTC()));
     }
 
     /** The output tokens a request is assumed to need when it does not say (no max_tokens). */

@@ -60,4 +60,14 @@ public final class InMemoryAppRepository implements AppRepository {
         keys.put(keyId, new ApiKey(key.id(), key.appId(), key.prefix(), key.hash(), key.createdAt(), Optional.of(at)));
         return true;
     }
+
+    @Override
+    public synchronized boolean updatePolicy(UUID appId, dev.sluice.domain.app.AppPolicy policy) {
+        App app = apps.get(appId);
+        if (app == null) {
+            return false;
+        }
+        apps.put(appId, app.withPolicy(policy));
+        return true;
+    }
 }

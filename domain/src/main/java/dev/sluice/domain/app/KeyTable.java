@@ -10,10 +10,19 @@ import java.util.UUID;
 public final class KeyTable {
     private final Map<String, Caller> callersByHash;
     private final Map<String, App> appsByName;
+    private final Map<UUID, App> appsById;
 
     private KeyTable(Map<String, Caller> callersByHash, Map<String, App> appsByName) {
         this.callersByHash = callersByHash;
         this.appsByName = appsByName;
+        Map<UUID, App> byId = new HashMap<>();
+        appsByName.values().forEach(a -> byId.put(a.id(), a));
+        this.appsById = Map.copyOf(byId);
+    }
+
+    /** The policy of the caller's app: its limits, queue settings and quota (the default for unregistered callers). */
+    public AppPolicy policyOf(Caller caller) {
+        return caller.appId().map(appsById::get).map(App::policy).orElse(AppPolicy.DEFAULT);
     }
 
     public static KeyTable empty() {

@@ -30,6 +30,8 @@ public final class RequestBody {
     private int includeUsageEnd = -1;
     private boolean includeUsage;
     private long maxTokens = -1;
+    private int maxTokensStart = -1;
+    private int maxTokensEnd = -1;
 
     private RequestBody(byte[] bytes, int closingBrace) {
         this.bytes = bytes;
@@ -103,6 +105,8 @@ public final class RequestBody {
                 });
             }
             if (spans[4] >= 0) {
+                body.maxTokensStart = spans[4];
+                body.maxTokensEnd = spans[5];
                 body.maxTokens = parseNonNegative(bytes, spans[4], spans[5]);
             }
             return new Valid(body);
@@ -157,11 +161,31 @@ public final class RequestBody {
 
     /** The body to send a backend in the given shape (see {@link UpstreamShape}). */
     public byte[] forUpstream(String upstreamModel, UpstreamShape shape) {
-        return splice(upstreamModel, true, shape);
+        return splice(upstreamModel, true, shape, -1);
+    }
+
+    /**
+     * The body to send a backend in the given shape, with the output capped at {@code outputCap}
+     * tokens: a larger (or absent) {@code max_tokens} / {@code max_completion_tokens} becomes the cap.
+     */
+    public byte[] forUpstream(String upstreamModel, UpstreamShape shape, boolean requestStreamUsage, long outputCap) {
+        return splice(upstreamModel, requestStreamUsage, shape, outputCap);
     }
 
     private byte[] splice(String upstreamModel, boolean requestStreamUsage, UpstreamShape shape) {
-        List<Edit> edits = new ArrayList<>(2);
+        return splice(upstreamModel, requestStreamUsage, shape, -1);
+    }
+
+    private byte[] splice(String upstreamModel, boolean requestStreamUsage, UpstreamShape shape, long outputCap) {
+        List<Edit> edits = new ArrayList<>(3);
+        if (outputCap >= 0 && (maxTokens < 0 || maxTokens > outputCap)) {
+            byte[] cap = Long.toString(outputCap).getBytes(StandardCharsets.US_ASCII);
+            if (maxTokensStart >= 0) {
+                edits.add(new Edit(maxTokensStart, maxTokensEnd, cap));
+            } else {
+                edits.add(new Edit(closingBrace, closingBrace, (",\"max_tokens\":" + outputCap).getBytes(StandardCharsets.US_ASCII)));
+            }
+        }
         if (!upstreamModel.equals(model)) {
             edits.add(new Edit(modelStart, modelEnd, JsonScanner.quote(upstreamModel).getBytes(StandardCharsets.UTF_8)));
         }

@@ -5,6 +5,7 @@ import dev.sluice.domain.backend.Backend;
 import dev.sluice.domain.backend.BackendOptions;
 import dev.sluice.domain.backend.HealthCheck;
 import dev.sluice.domain.limits.Limits;
+import dev.sluice.domain.quota.Quota;
 import dev.sluice.domain.backend.ModelMapping;
 import dev.sluice.domain.backend.Secret;
 import org.jooq.JSONB;
@@ -26,12 +27,21 @@ final class BackendRows {
 
     Backend toBackend(UUID id, String name, String baseUrl, byte[] apiKeyCiphertext, Integer priority, Integer weight,
                       Integer timeoutMs, Boolean enabled, JSONB headers, List<ModelMapping> models, BackendOptions options,
-                      Limits limits) {
+                      Limits limits, CapAndQuota capAndQuota) {
         Optional<Secret> apiKey = apiKeyCiphertext == null
                 ? Optional.empty()
                 : Optional.of(Secret.of(cipher.decrypt(apiKeyCiphertext)));
         return new Backend(id, name, baseUrl, apiKey, priority, weight, timeoutMs, enabled,
-                HeadersJson.read(headers), models, options.withLimits(limits));
+                HeadersJson.read(headers), models, options.withLimits(limits).withOutputCapAndQuota(capAndQuota.cap(),
+                capAndQuota.quota()));
+    }
+
+    record CapAndQuota(OptionalInt cap, Optional<Quota> quota) {
+    }
+
+    static CapAndQuota toCapAndQuota(Integer maxOutputTokens, Long requests, Long tokens, String cron, String zone) {
+        return new CapAndQuota(maxOutputTokens == null ? OptionalInt.empty() : OptionalInt.of(maxOutputTokens),
+                QuotaRows.toQuota(requests, tokens, cron, zone));
     }
 
     static Limits toLimits(Integer rpm, Long tpm, Integer rpd, Long tpr, Integer maxConcurrent) {

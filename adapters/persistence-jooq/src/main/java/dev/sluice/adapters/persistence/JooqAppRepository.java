@@ -3,6 +3,12 @@ package dev.sluice.adapters.persistence;
 import dev.sluice.application.port.AppRepository;
 import dev.sluice.domain.app.ApiKey;
 import dev.sluice.domain.app.App;
+import dev.sluice.domain.app.AppPolicy;
+import dev.sluice.domain.limits.Limits;
+import dev.sluice.domain.limits.PriorityClass;
+import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Records;
@@ -83,12 +89,43 @@ public final class JooqAppRepository implements AppRepository {
                 .execute() == 1);
     }
 
+    @Override
+    public boolean updatePolicy(UUID appId, AppPolicy policy) {
+        Limits l = policy.limits();
+        return dsl.transactionResult(cfg -> cfg.dsl().update(APP)
+                .set(APP.RPM, l.rpm().isPresent() ? l.rpm().getAsInt() : null)
+                .set(APP.TPM, l.tpm().isPresent() ? l.tpm().getAsLong() : null)
+                .set(APP.MAX_CONCURRENT, l.maxConcurrent().isPresent() ? l.maxConcurrent().getAsInt() : null)
+                .set(APP.MAX_WAIT_MS, policy.maxWait().map(d -> (int) d.toMillis()).orElse(null))
+                .set(APP.PRIORITY, policy.priority().name().toLowerCase(java.util.Locale.ROOT))
+                .set(APP.MAX_OUTPUT_TOKENS, policy.maxOutputTokens().isPresent() ? policy.maxOutputTokens().getAsInt() : null)
+                .set(APP.QUOTA_REQUESTS, QuotaRows.requests(policy.quota()))
+                .set(APP.QUOTA_TOKENS, QuotaRows.tokens(policy.quota()))
+                .set(APP.QUOTA_CRON, QuotaRows.cron(policy.quota()))
+                .set(APP.QUOTA_ZONE, QuotaRows.zone(policy.quota()))
+                .where(APP.ID.eq(appId))
+                .execute() > 0);
+    }
+
+    static AppPolicy toPolicy(Integer rpm, Long tpm, Integer maxConcurrent, Integer maxWaitMs, String priority,
+                              Integer maxOutputTokens, Long quotaRequests, Long quotaTokens, String quotaCron, String quotaZone) {
+        Limits limits = new Limits(rpm == null ? OptionalInt.empty() : OptionalInt.of(rpm),
+                tpm == null ? OptionalLong.empty() : OptionalLong.of(tpm), OptionalInt.empty(), OptionalLong.empty(),
+                maxConcurrent == null ? OptionalInt.empty() : OptionalInt.of(maxConcurrent));
+        return new AppPolicy(limits, maxWaitMs == null ? Optional.empty() : Optional.of(Duration.ofMillis(maxWaitMs)),
+                PriorityClass.parse(priority).orElse(PriorityClass.NORMAL),
+                maxOutputTokens == null ? OptionalInt.empty() : OptionalInt.of(maxOutputTokens),
+                QuotaRows.toQuota(quotaRequests, quotaTokens, quotaCron, quotaZone));
+    }
+
     private static List<App> fetchApps(DSLContext tx, Condition condition) {
-        return tx.select(APP.ID, APP.NAME)
+        return tx.select(APP.ID, APP.NAME, DSL.row(APP.RPM, APP.TPM, APP.MAX_CONCURRENT, APP.MAX_WAIT_MS, APP.PRIORITY,
+                        APP.MAX_OUTPUT_TOKENS, APP.QUOTA_REQUESTS, APP.QUOTA_TOKENS, APP.QUOTA_CRON, APP.QUOTA_ZONE)
+                        .mapping(JooqAppRepository::toPolicy))
                 .from(APP)
                 .where(condition)
                 .orderBy(APP.NAME)
-                .fetch(Records.mapping(App::new));
+                .fetch(Records.mapping((id, name, policy) -> new App(id, name, policy)));
     }
 
     private static List<ApiKey> fetchKeys(DSLContext tx, Condition condition) {

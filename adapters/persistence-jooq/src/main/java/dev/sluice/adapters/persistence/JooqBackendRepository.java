@@ -75,6 +75,11 @@ public final class JooqBackendRepository implements BackendRepository {
                     .set(BACKEND.RPD, orNull(backend.options().limits().rpd()))
                     .set(BACKEND.TPR, orNull(backend.options().limits().tpr()))
                     .set(BACKEND.MAX_CONCURRENT, orNull(backend.options().limits().maxConcurrent()))
+                    .set(BACKEND.MAX_OUTPUT_TOKENS, orNull(backend.options().maxOutputTokens()))
+                    .set(BACKEND.QUOTA_REQUESTS, QuotaRows.requests(backend.options().quota()))
+                    .set(BACKEND.QUOTA_TOKENS, QuotaRows.tokens(backend.options().quota()))
+                    .set(BACKEND.QUOTA_CRON, QuotaRows.cron(backend.options().quota()))
+                    .set(BACKEND.QUOTA_ZONE, QuotaRows.zone(backend.options().quota()))
                     .execute();
             insertModels(tx, backend);
         });
@@ -109,6 +114,11 @@ public final class JooqBackendRepository implements BackendRepository {
                     .set(BACKEND.RPD, orNull(backend.options().limits().rpd()))
                     .set(BACKEND.TPR, orNull(backend.options().limits().tpr()))
                     .set(BACKEND.MAX_CONCURRENT, orNull(backend.options().limits().maxConcurrent()))
+                    .set(BACKEND.MAX_OUTPUT_TOKENS, orNull(backend.options().maxOutputTokens()))
+                    .set(BACKEND.QUOTA_REQUESTS, QuotaRows.requests(backend.options().quota()))
+                    .set(BACKEND.QUOTA_TOKENS, QuotaRows.tokens(backend.options().quota()))
+                    .set(BACKEND.QUOTA_CRON, QuotaRows.cron(backend.options().quota()))
+                    .set(BACKEND.QUOTA_ZONE, QuotaRows.zone(backend.options().quota()))
                     .set(BACKEND.UPDATED_AT, DSL.currentOffsetDateTime())
                     .where(BACKEND.ID.eq(backend.id()))
                     .execute();
@@ -148,7 +158,9 @@ public final class JooqBackendRepository implements BackendRepository {
                                 BACKEND.HEALTH_CHECK_ENABLED, BACKEND.HEALTH_CHECK_PATH, BACKEND.HEALTH_CHECK_INTERVAL_MS,
                                 BACKEND.HEALTH_CHECK_TIMEOUT_MS).mapping(BackendRows::toOptions),
                         DSL.row(BACKEND.RPM, BACKEND.TPM, BACKEND.RPD, BACKEND.TPR, BACKEND.MAX_CONCURRENT)
-                                .mapping(BackendRows::toLimits))
+                                .mapping(BackendRows::toLimits),
+                        DSL.row(BACKEND.MAX_OUTPUT_TOKENS, BACKEND.QUOTA_REQUESTS, BACKEND.QUOTA_TOKENS, BACKEND.QUOTA_CRON,
+                                BACKEND.QUOTA_ZONE).mapping(BackendRows::toCapAndQuota))
                 .from(BACKEND)
                 .where(condition)
                 .orderBy(BACKEND.PRIORITY, BACKEND.NAME)

@@ -8,6 +8,8 @@ import dev.sluice.domain.backend.Backend;
 import dev.sluice.domain.backend.BackendOptions;
 import dev.sluice.domain.backend.HealthCheck;
 import dev.sluice.domain.limits.Limits;
+import dev.sluice.domain.quota.Quota;
+import dev.sluice.domain.app.AppPolicy;
 import dev.sluice.domain.routing.CircuitBreaker;
 import dev.sluice.domain.usage.AttemptRecord;
 import dev.sluice.domain.usage.RequestRecord;
@@ -52,14 +54,17 @@ final class AdminViews {
     record BackendView(UUID id, String name, String baseUrl, String apiKey, int priority, int weight, int timeoutMs,
                        boolean enabled, Map<String, String> headers, List<ModelView> models, int retry,
                        boolean streamSupport, boolean nonStreamSupport, Integer maxContextTokens,
-                       HealthCheckView healthCheck, LimitsView limits, HealthView health) {
+                       HealthCheckView healthCheck, LimitsView limits, Integer maxOutputTokens, QuotaView quota,
+                       HealthView health) {
         static BackendView of(Backend b, CircuitBreaker.Health health) {
             BackendOptions o = b.options();
             return new BackendView(b.id(), b.name(), b.baseUrl(), b.apiKey().map(k -> k.masked()).orElse(null),
                     b.priority(), b.weight(), b.timeoutMs(), b.enabled(), b.headers(),
                     b.models().stream().map(ModelView::of).toList(), o.retry(), o.streamSupport(), o.nonStreamSupport(),
                     o.maxContextTokens().isPresent() ? o.maxContextTokens().getAsInt() : null,
-                    HealthCheckView.of(o.healthCheck()), LimitsView.of(o.limits()), HealthView.of(health));
+                    HealthCheckView.of(o.healthCheck()), LimitsView.of(o.limits()),
+                    o.maxOutputTokens().isPresent() ? o.maxOutputTokens().getAsInt() : null,
+                    o.quota().map(QuotaView::of).orElse(null), HealthView.of(health));
         }
     }
 
@@ -116,10 +121,43 @@ final class AdminViews {
     }
 
     @Serdeable
-    record AppView(UUID id, String name) {
-        static AppView of(App a) {
-            return new AppView(a.id(), a.name());
+    record QuotaView(Long requestsPerPeriod, Long tokensPerPeriod, String periodCron, String timeZone) {
+        static QuotaView of(Quota q) {
+            return new QuotaView(q.requestsPerPeriod().isPresent() ? q.requestsPerPeriod().getAsLong() : null,
+                    q.tokensPerPeriod().isPresent() ? q.tokensPerPeriod().getAsLong() : null,
+                    q.period().expression(), q.zone().getId());
         }
+    }
+
+    /** An app's limits: rate limits, queue settings (max wait, priority class), output cap, quota. */
+    @Serdeable
+    record AppLimitsView(Integer rpm, Long tpm, Integer maxConcurrent, Double maxWaitSeconds, String priority,
+                         Integer maxOutputTokens, QuotaView quota) {
+        static AppLimitsView of(AppPolicy p) {
+            Limits l = p.limits();
+            return new AppLimitsView(l.rpm().isPresent() ? l.rpm().getAsInt() : null, l.tpm().isPresent() ? l.tpm().getAsLong() : null,
+                    l.maxConcurrent().isPresent() ? l.maxConcurrent().getAsInt() : null,
+                    p.maxWait().map(d -> d.toMillis() / 1000.0).orElse(null), p.priority().name().toLowerCase(java.util.Locale.ROOT),
+                    p.maxOutputTokens().isPresent() ? p.maxOutputTokens().getAsInt() : null, p.quota().map(QuotaView::of).orElse(null));
+        }
+    }
+
+    @Serdeable
+    record AppView(UUID id, String name, AppLimitsView limits) {
+        static AppView of(App a) {
+            return new AppView(a.id(), a.name(), AppLimitsView.of(a.policy()));
+        }
+    }
+
+    /** Current use of one quota. */
+    @Serdeable
+    record QuotaUseView(String scope, String type, UUID id, String name, Long requestsPerPeriod, Long tokensPerPeriod,
+                        long requestsUsed, long tokensUsed, Instant periodStart, Instant resetsAt, String periodCron,
+                        String timeZone) {
+    }
+
+    @Serdeable
+    record QuotaUseList(List<QuotaUseView> data) {
     }
 
     @Serdeable

@@ -1,6 +1,8 @@
 package dev.sluice.adapters.edge.admin;
 
+import dev.sluice.application.admin.AppPolicyCommand;
 import dev.sluice.application.admin.AppService;
+import dev.sluice.application.admin.QuotaCommand;
 import dev.sluice.application.admin.FieldError;
 import dev.sluice.application.admin.InvalidFieldsException;
 import io.micronaut.http.HttpResponse;
@@ -10,6 +12,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -60,6 +63,53 @@ final class AppController {
         var app = apps.create(name == null || name.isNull() ? null : name.getStringValue());
         return HttpResponse.created(AdminViews.AppView.of(app));
     }
+
+    /** Replaces the app's limits: {"rpm","tpm","maxConcurrent","maxWaitSeconds","priority","maxOutputTokens","quota":{...}}. */
+    @Put("/{id}/limits")
+    HttpResponse<?> limits(String id, @Body String body) {
+        JsonNode root = json.parse(body);
+        if (!root.isObject()) {
+            throw new InvalidFieldsException(List.of(new FieldError("body", "must be a JSON object")));
+        }
+        List<FieldError> errors = new java.util.ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : root.entries()) {
+            if (!LIMIT_FIELDS.contains(e.getKey())) {
+                errors.add(new FieldError(e.getKey(), "is not an app limit"));
+            }
+        }
+        Long rpm = BackendJson.longValue(root, "rpm", errors, "rpm");
+        Long tpm = BackendJson.longValue(root, "tpm", errors, "tpm");
+        Long maxConcurrent = BackendJson.longValue(root, "maxConcurrent", errors, "maxConcurrent");
+        Long maxOutputTokens = BackendJson.longValue(root, "maxOutputTokens", errors, "maxOutputTokens");
+        Double maxWait = null;
+        JsonNode wait = root.get("maxWaitSeconds");
+        if (wait != null && !wait.isNull()) {
+            if (wait.isNumber()) {
+                maxWait = wait.getNumberValue().doubleValue();
+            } else {
+                errors.add(new FieldError("maxWaitSeconds", "must be a number of seconds"));
+            }
+        }
+        String priority = BackendJson.string(root, "priority", errors, "priority");
+        QuotaCommand quota = BackendJson.quota(root.get("quota"), "quota", errors);
+        AppPolicyCommand command = new AppPolicyCommand(rpm, tpm, maxConcurrent, maxWait, priority, maxOutputTokens, quota);
+        if (!errors.isEmpty()) {
+            try {
+                command.toPolicyForValidation();
+            } catch (InvalidFieldsException more) {
+                java.util.Set<String> named = new java.util.HashSet<>();
+                errors.forEach(e -> named.add(e.field()));
+                more.errors().stream().filter(e -> named.add(e.field())).forEach(errors::add);
+            }
+            throw new InvalidFieldsException(errors);
+        }
+        return AdminIds.parse(id).flatMap(uuid -> apps.updatePolicy(uuid, command))
+                .<HttpResponse<?>>map(a -> HttpResponse.ok(AdminViews.AppView.of(a)))
+                .orElseGet(() -> appNotFound(id));
+    }
+
+    private static final Set<String> LIMIT_FIELDS = Set.of("rpm", "tpm", "maxConcurrent", "maxWaitSeconds", "priority",
+            "maxOutputTokens", "quota");
 
     @Get("/{id}/keys")
     HttpResponse<?> keys(String id) {

@@ -2,6 +2,7 @@ package dev.sluice.adapters.edge.admin;
 
 import dev.sluice.application.admin.BackendCommand;
 import dev.sluice.application.admin.BackendOptionsCommand;
+import dev.sluice.application.admin.QuotaCommand;
 import dev.sluice.application.admin.FieldError;
 import dev.sluice.application.admin.InvalidFieldsException;
 import dev.sluice.domain.backend.ModelMapping;
@@ -21,7 +22,7 @@ import java.util.Set;
 final class BackendJson {
     private static final Set<String> KNOWN = Set.of("name", "baseUrl", "apiKey", "priority", "weight", "timeoutMs",
             "enabled", "headers", "models", "id", "retry", "streamSupport", "nonStreamSupport", "maxContextTokens",
-            "healthCheck", "health", "limits");
+            "healthCheck", "health", "limits", "maxOutputTokens", "quota");
     private static final Set<String> LIMIT_FIELDS = Set.of("rpm", "tpm", "rpd", "tpr", "maxConcurrent");
     private static final Set<String> HEALTH_CHECK_FIELDS = Set.of("enabled", "path", "intervalMs", "timeoutMs");
 
@@ -131,8 +132,11 @@ final class BackendJson {
                 }
             }
         }
+        Long maxOutputTokens = longValue(root, "maxOutputTokens", errors, "maxOutputTokens");
+        QuotaCommand quota = quota(root.get("quota"), "quota", errors);
         BackendOptionsCommand options = new BackendOptionsCommand(retry, streamSupport, nonStreamSupport, maxContextTokens,
-                checkEnabled, checkPath, checkInterval, checkTimeout, limits[0], limits[1], limits[2], limits[3], limits[4]);
+                checkEnabled, checkPath, checkInterval, checkTimeout, limits[0], limits[1], limits[2], limits[3], limits[4],
+                maxOutputTokens, quota);
         try {
             BackendCommand command = new BackendCommand(name, baseUrl, apiKey, priority, weight, timeoutMs, enabled, headers,
                     models, options);
@@ -157,7 +161,7 @@ final class BackendJson {
         return string(node, field, errors, field);
     }
 
-    private static String string(JsonNode node, String field, List<FieldError> errors, String path) {
+    static String string(JsonNode node, String field, List<FieldError> errors, String path) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             return null;
@@ -191,7 +195,29 @@ final class BackendJson {
         return (int) d;
     }
 
-    private static Long longValue(JsonNode node, String field, List<FieldError> errors, String path) {
+    private static final Set<String> QUOTA_FIELDS = Set.of("requestsPerPeriod", "tokensPerPeriod", "periodCron", "timeZone");
+
+    /** Reads {"requestsPerPeriod","tokensPerPeriod","periodCron","timeZone"}; null when absent. */
+    static QuotaCommand quota(JsonNode node, String path, List<FieldError> errors) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            errors.add(new FieldError(path, "must be an object {requestsPerPeriod, tokensPerPeriod, periodCron, timeZone}"));
+            return null;
+        }
+        for (Map.Entry<String, JsonNode> entry : node.entries()) {
+            if (!QUOTA_FIELDS.contains(entry.getKey())) {
+                errors.add(new FieldError(path + "." + entry.getKey(), "is not a quota field"));
+            }
+        }
+        return new QuotaCommand(longValue(node, "requestsPerPeriod", errors, path + ".requestsPerPeriod"),
+                longValue(node, "tokensPerPeriod", errors, path + ".tokensPerPeriod"),
+                string(node, "periodCron", errors, path + ".periodCron"),
+                string(node, "timeZone", errors, path + ".timeZone"));
+    }
+
+    static Long longValue(JsonNode node, String field, List<FieldError> errors, String path) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             return null;

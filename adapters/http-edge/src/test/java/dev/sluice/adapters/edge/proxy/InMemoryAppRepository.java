@@ -63,4 +63,15 @@ final class InMemoryAppRepository implements AppRepository {
         }
         return false;
     }
+
+    @Override
+    public synchronized boolean updatePolicy(UUID appId, dev.sluice.domain.app.AppPolicy policy) {
+        for (int i = 0; i < apps.size(); i++) {
+            if (apps.get(i).id().equals(appId)) {
+                apps.set(i, apps.get(i).withPolicy(policy));
+                return true;
+            }
+        }
+        return false;
+    }
 }
