@@ -191,9 +191,16 @@ final class GatewayFactory {
         return new QuotaLedger(clock);
     }
 
+    /**
+     * The in-process limit store. {@code sluice.limits.time-scale} (default 1) shortens the rate-limit windows
+     * (a minute becomes 60 s × scale) — only for benchmarks and tests that must not wait real minutes.
+     */
     @Singleton
-    RateLimitStore rateLimitStore() {
-        return new LocalRateLimitStore();
+    RateLimitStore rateLimitStore(@Value("${sluice.limits.time-scale:1}") double timeScale) {
+        if (timeScale <= 0 || timeScale > 1) {
+            throw new IllegalArgumentException("sluice.limits.time-scale must be in (0, 1]");
+        }
+        return new LocalRateLimitStore(Math.max(1, Math.round(60_000 * timeScale)), Math.max(1, Math.round(86_400_000 * timeScale)));
     }
 
     @Singleton
