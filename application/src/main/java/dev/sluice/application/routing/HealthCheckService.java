@@ -87,7 +87,9 @@ public final class HealthCheckService {
                 if (up) {
                     health.of(backend.id()).markUp(health.now());
                 } else {
-                    health.of(backend.id()).markDown(health.now(), error);
+                    // down at least until the next check (due after the interval, started within a scheduler tick) has answered
+                    health.of(backend.id()).markDown(health.now(), error,
+                            check.interval().plus(check.timeout()).plusSeconds(1));
                 }
             }
         });

@@ -12,12 +12,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** The admin REST API over plain HTTP, with the admin token unless a test says otherwise. */
 final class AdminApi {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final String API = "/admin/api/v1";
+    private static final Duration REQUEST_LOG_WAIT = Duration.ofSeconds(5);
 
     private final HttpClient http;
     private final URI base;
@@ -108,6 +111,35 @@ final class AdminApi {
         expect(201, response);
         JsonNode json = response.json();
         return new IssuedKey(json.get("id").asText(), json.get("key").asText(), json.get("prefix").asText());
+    }
+
+    /** {@code GET /backends/{id}/health}: state, available, lastError, lastChange, coolingDownUntil. */
+    JsonNode backendHealth(String backendId) {
+        Response response = get("/backends/" + backendId + "/health");
+        expect(200, response);
+        return response.json();
+    }
+
+    /** {@code PUT /models/auto}: the ordered models behind {@code auto}. */
+    void putAutoModels(List<String> models) {
+        var body = JSON.createObjectNode();
+        models.forEach(body.putArray("models")::add);
+        expect(200, put("/models/auto", body.toString()));
+    }
+
+    /**
+     * {@code GET /requests/{id}}, waiting (at most 5 s) for the background writer to store the
+     * request: the request log row with its {@code attempts}.
+     */
+    JsonNode awaitRequest(String requestId) {
+        return Poll.until("request " + requestId + " in the admin API", REQUEST_LOG_WAIT, () -> {
+            Response response = get("/requests/" + requestId);
+            if (response.status() == 404) {
+                return Optional.empty();
+            }
+            expect(200, response);
+            return Optional.of(response.json());
+        });
     }
 
     /** A new app with one key: the key to call the proxy with. */

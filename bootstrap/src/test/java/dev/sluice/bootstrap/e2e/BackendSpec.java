@@ -12,8 +12,14 @@ final class BackendSpec {
     private String baseUrl;
     private String apiKey;
     private Integer priority;
+    private Integer weight;
     private Integer timeoutMs;
     private Boolean enabled;
+    private Integer retry;
+    private Boolean streamSupport;
+    private Boolean nonStreamSupport;
+    private Integer healthCheckIntervalMs;
+    private Integer healthCheckTimeoutMs;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private final Map<String, String> models = new LinkedHashMap<>();
 
@@ -48,6 +54,36 @@ final class BackendSpec {
         return this;
     }
 
+    BackendSpec withWeight(int weight) {
+        this.weight = weight;
+        return this;
+    }
+
+    /** How often the gateway retries this backend after a 5xx, a refused or a reset connection. */
+    BackendSpec withRetry(int retry) {
+        this.retry = retry;
+        return this;
+    }
+
+    /** The backend only answers streamed requests ({@code nonStreamSupport: false}). */
+    BackendSpec streamOnly() {
+        this.nonStreamSupport = false;
+        return this;
+    }
+
+    /** The backend only answers non-streamed requests ({@code streamSupport: false}). */
+    BackendSpec nonStreamOnly() {
+        this.streamSupport = false;
+        return this;
+    }
+
+    /** An active health check of the default path ({@code /models}). */
+    BackendSpec withHealthCheck(int intervalMs, int timeoutMs) {
+        this.healthCheckIntervalMs = intervalMs;
+        this.healthCheckTimeoutMs = timeoutMs;
+        return this;
+    }
+
     BackendSpec withTimeoutMs(int timeoutMs) {
         this.timeoutMs = timeoutMs;
         return this;
@@ -55,6 +91,11 @@ final class BackendSpec {
 
     BackendSpec disabled() {
         this.enabled = false;
+        return this;
+    }
+
+    BackendSpec enabled() {
+        this.enabled = true;
         return this;
     }
 
@@ -83,11 +124,27 @@ final class BackendSpec {
         if (priority != null) {
             json.put("priority", priority);
         }
+        if (weight != null) {
+            json.put("weight", weight);
+        }
         if (timeoutMs != null) {
             json.put("timeoutMs", timeoutMs);
         }
         if (enabled != null) {
             json.put("enabled", enabled);
+        }
+        if (retry != null) {
+            json.put("retry", retry);
+        }
+        if (streamSupport != null) {
+            json.put("streamSupport", streamSupport);
+        }
+        if (nonStreamSupport != null) {
+            json.put("nonStreamSupport", nonStreamSupport);
+        }
+        if (healthCheckIntervalMs != null) {
+            json.putObject("healthCheck").put("enabled", true)
+                    .put("intervalMs", healthCheckIntervalMs).put("timeoutMs", healthCheckTimeoutMs);
         }
         ObjectNode h = json.putObject("headers");
         headers.forEach(h::put);

@@ -68,7 +68,9 @@ class ProxyFailureEndToEndTest {
     @BeforeAll
     void startGateway() {
         stub = StubUpstream.start();
-        gateway = Gateway.start(Map.of("sluice.proxy.max-body-bytes", MAX_BODY_BYTES));
+        // small backoffs: a backend that keeps failing is retried quickly
+        gateway = Gateway.start(Map.of("sluice.proxy.max-body-bytes", MAX_BODY_BYTES,
+                "sluice.routing.backoff-base", "10ms", "sluice.routing.backoff-max", "50ms"));
         serveAlone(OK_MODEL, aBackend().at(stub), "stub-ok");
         serveAlone(RATE_LIMITED_MODEL, aBackend().at(stub), StubUpstream.Behaviour.RATE_LIMITED.model);
         serveAlone(RATE_LIMITED_STREAM_MODEL, aBackend().at(stub), StubUpstream.Behaviour.RATE_LIMITED.model);
@@ -235,38 +237,54 @@ class ProxyFailureEndToEndTest {
     }
 
     @Test
-    void givenBackendRateLimits_whenCalling_thenStatusBodyAndRetryAfterPassThrough() {
+    void givenBackendRateLimits_whenNoOtherBackendIsLeft_thenTheGatewayAnswersItsOwnRateLimitWithRetryAfter() {
         String requestId = newRequestId();
 
         RateLimitException e = assertThrows(RateLimitException.class,
                 () -> openAi.chat().completions().create(chat(RATE_LIMITED_MODEL, requestId)));
 
         assertEquals(429, e.statusCode());
+        // the backend's Retry-After (7 s) is the shortest wait the gateway knows of
         assertEquals(List.of(StubUpstream.RETRY_AFTER_SECONDS), e.headers().values("retry-after"));
         assertEquals(List.of(requestId), e.headers().values("x-request-id"));
         assertEquals(Optional.of("rate_limit_exceeded"), e.code());
-        assertTrue(e.getMessage().contains(StubUpstream.RATE_LIMIT_MESSAGE), e.getMessage());
+        assertFalse(e.getMessage().contains(StubUpstream.RATE_LIMIT_MESSAGE),
+                "the gateway answers with its own error, not the backend's body: " + e.getMessage());
+        assertTrue(e.getMessage().contains("1 backend"), "the message says how many backends were tried: " + e.getMessage());
+        assertEquals(1, stub.requestsMatching(r -> r.body().contains(requestId)).size(), "a 429 is never retried on the same backend");
         RequestLogRow row = gateway.awaitRequestLog(requestId);
         assertEquals(429, row.status());
         assertEquals(backendByModel.get(RATE_LIMITED_MODEL), row.backendName());
-        assertEquals("backend_status_429", row.errorType());
+        assertEquals("rate_limit_exceeded", row.errorType());
         assertNull(row.totalTokens());
+        assertEquals(List.of(backendByModel.get(RATE_LIMITED_MODEL) + " 429"), attempts(requestId));
     }
 
     @Test
-    void givenBackendFails_whenCalling_thenItsStatusAndBodyPassThrough() {
+    void givenBackendKeepsFailing_whenCalling_thenItIsRetriedThenBadGatewayNamingHowManyBackendsWereTried() {
         String requestId = newRequestId();
 
         HttpResponse<String> response = gateway.proxy("POST", "/v1/chat/completions",
-                "{\"model\":\"" + SERVER_ERROR_MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "{\"model\":\"" + SERVER_ERROR_MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + requestId + "\"}]}",
                 Map.of("Authorization", "Bearer " + clientKey, "X-Request-Id", requestId));
 
-        assertEquals(503, response.statusCode());
-        assertEquals(StubUpstream.SERVER_ERROR_BODY, response.body());
+        assertEquals(502, response.statusCode());
         assertEquals(Optional.of(requestId), response.headers().firstValue("x-request-id"));
+        JsonNode error = error(response);
+        assertEquals("no_backend_available", error.get("code").asText());
+        assertEquals("api_error", error.get("type").asText());
+        String message = error.get("message").asText();
+        assertTrue(message.contains("1 backend"), "the message says how many backends were tried: " + message);
+        assertFalse(response.body().contains("overloaded"), "the backend's own body is not passed through: " + response.body());
+        assertFalse(message.contains("127.0.0.1"), "no internal address in the message: " + message);
+        // the first try and the default two retries
+        assertEquals(3, stub.requestsMatching(r -> r.body().contains(requestId)).size());
         RequestLogRow row = gateway.awaitRequestLog(requestId);
-        assertEquals(503, row.status());
-        assertEquals("backend_status_503", row.errorType());
+        assertEquals(502, row.status());
+        assertEquals("no_backend_available", row.errorType());
+        assertEquals(backendByModel.get(SERVER_ERROR_MODEL), row.backendName());
+        String backend = backendByModel.get(SERVER_ERROR_MODEL);
+        assertEquals(List.of(backend + " 503", backend + " 503", backend + " 503"), attempts(requestId));
     }
 
     @Test
@@ -324,7 +342,7 @@ class ProxyFailureEndToEndTest {
     }
 
     @Test
-    void givenBackendRateLimits_whenStreaming_thenTheErrorStatusPassesThroughInsteadOfAStream() {
+    void givenBackendRateLimits_whenStreaming_thenA429ComesInsteadOfAStream() {
         String requestId = newRequestId();
 
         RateLimitException e = assertThrows(RateLimitException.class, () -> {
@@ -335,6 +353,7 @@ class ProxyFailureEndToEndTest {
         });
 
         assertEquals(429, e.statusCode());
+        assertEquals(Optional.of("rate_limit_exceeded"), e.code());
         assertEquals(List.of(StubUpstream.RETRY_AFTER_SECONDS), e.headers().values("retry-after"));
         RequestLogRow row = gateway.awaitRequestLog(requestId);
         assertEquals(429, row.status());
@@ -406,6 +425,16 @@ class ProxyFailureEndToEndTest {
         assertEquals(200, response.statusCode());
         String issued = response.headers().firstValue("x-request-id").orElseThrow();
         assertTrue(issued.matches("req_[0-9a-f]{32}"), issued);
+    }
+
+    /** The request's attempts from the admin API, each as "backend status" or "backend error". */
+    private List<String> attempts(String requestId) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode attempt : gateway.admin().awaitRequest(requestId).get("attempts")) {
+            out.add(attempt.get("backend").asText() + " "
+                    + (attempt.get("status").isNull() ? attempt.get("error").asText() : attempt.get("status").asText()));
+        }
+        return out;
     }
 
     private static ChatCompletionCreateParams chat(String model, String requestId) {

@@ -20,8 +20,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +32,8 @@ import java.util.regex.Pattern;
 /**
  * An OpenAI-compatible backend under {@code /v1} for end-to-end tests. What it does is chosen by
  * the model name the gateway sends it (see {@link Behaviour}); any other name answers normally.
- * Every request is recorded with its path, lower-case headers, raw body and remote port.
+ * Every request is recorded with its path, lower-case headers, raw body, remote port and its
+ * arrival number, which is shared by every stub of the JVM so the order across stubs is known.
  */
 final class StubUpstream implements AutoCloseable {
     static final String CONTENT = "Hello world!";
@@ -41,10 +45,14 @@ final class StubUpstream implements AutoCloseable {
     static final String RATE_LIMIT_MESSAGE = "Rate limit reached for stub-model: slow down.";
     static final String RETRY_AFTER_SECONDS = "7";
     static final String SERVER_ERROR_BODY = "{\"error\":{\"message\":\"The stub backend is overloaded.\",\"type\":\"server_error\",\"code\":null,\"param\":null}}";
+    static final String INTERNAL_ERROR_BODY = "{\"error\":{\"message\":\"The stub backend hiccuped.\",\"type\":\"server_error\",\"code\":null,\"param\":null}}";
+    static final String UNAUTHORIZED_BODY = "{\"error\":{\"message\":\"Incorrect API key provided to the stub.\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\",\"param\":null}}";
     /** How long the "slow" behaviour waits before answering: far above any test backend's timeout. */
     static final Duration SLOW_DELAY = Duration.ofSeconds(5);
     private static final Duration ENDLESS_STREAM_LIMIT = Duration.ofSeconds(30);
     private static final long CREATED = 1_700_000_000L;
+    /** Arrival numbers, shared by every stub in the JVM (see {@link Recorded#arrival()}). */
+    private static final AtomicLong ARRIVALS = new AtomicLong();
 
     private static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"([^\"]*)\"");
     private static final Pattern STREAM = Pattern.compile("\"stream\"\\s*:\\s*true");
@@ -61,8 +69,21 @@ final class StubUpstream implements AutoCloseable {
         RATE_LIMITED("rate-limited"),
         /** 503 with {@link StubUpstream#SERVER_ERROR_BODY}. */
         SERVER_ERROR("server-error"),
+        /** 500 with {@link StubUpstream#INTERNAL_ERROR_BODY} to the first request for the model at this stub, then normal answers. */
+        SERVER_ERROR_ONCE("server-error-once"),
+        /** 401 with {@link StubUpstream#UNAUTHORIZED_BODY}: the backend refuses the gateway's key. */
+        UNAUTHORIZED("unauthorized"),
+        /** Normal answers to stream requests only; 400 to a request that does not ask for a stream. */
+        STREAM_ONLY("stream-only"),
+        /** Normal answers to non-stream requests only; 400 to a request that asks for a stream. */
+        NON_STREAM_ONLY("non-stream-only"),
         /** Three chunks, then the connection closes without the end of the body. */
         DROP_STREAM("drop-stream"),
+        /**
+         * Like {@link #DROP_STREAM}, but every chunk carries the usage so far (as vLLM's
+         * {@code continuous_usage_stats} does): {@link StubUpstream#PROMPT_TOKENS} and one completion token per chunk.
+         */
+        DROP_STREAM_WITH_USAGE("drop-stream-with-usage"),
         /** One chunk, then silence for {@link StubUpstream#SLOW_DELAY}. */
         STALL_STREAM("stall-stream"),
         /** A chunk every 50 ms until a write fails; see {@link StubUpstream#resetEndlessStreamWatch()}. */
@@ -84,8 +105,8 @@ final class StubUpstream implements AutoCloseable {
         }
     }
 
-    /** One request as the stub received it. */
-    record Recorded(String method, String path, Map<String, String> headers, String body, int remotePort) {
+    /** One request as the stub received it; {@code arrival} orders requests across every stub of the JVM. */
+    record Recorded(String method, String path, Map<String, String> headers, String body, int remotePort, long arrival) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -100,21 +121,31 @@ final class StubUpstream implements AutoCloseable {
         }
     }
 
+    private final String label;
     private final HttpServer server;
     private final ExecutorService executor;
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    /** Requests seen per upstream model, for behaviours that change with the count. */
+    private final Map<String, AtomicInteger> seenPerModel = new ConcurrentHashMap<>();
     private volatile CompletableFuture<Long> endlessStreamAbandoned = new CompletableFuture<>();
+    private volatile boolean modelListFailing;
 
-    private StubUpstream(HttpServer server, ExecutorService executor) {
+    private StubUpstream(String label, HttpServer server, ExecutorService executor) {
+        this.label = label;
         this.server = server;
         this.executor = executor;
     }
 
     static StubUpstream start() {
+        return start("stub");
+    }
+
+    /** A stub with a label, to tell several stubs apart in test output. */
+    static StubUpstream start(String label) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-            StubUpstream stub = new StubUpstream(server, executor);
+            StubUpstream stub = new StubUpstream(label, server, executor);
             server.setExecutor(executor);
             server.createContext("/", stub::handle);
             server.start();
@@ -126,6 +157,20 @@ final class StubUpstream implements AutoCloseable {
 
     int port() {
         return server.getAddress().getPort();
+    }
+
+    String label() {
+        return label;
+    }
+
+    /** The next arrival number; other fake backends of the tests use it too. */
+    static long nextArrival() {
+        return ARRIVALS.incrementAndGet();
+    }
+
+    /** While true, {@code GET /v1/models} (what an active health check asks) answers 503. */
+    void failModelList(boolean failing) {
+        modelListFailing = failing;
     }
 
     /** The base URL a backend is configured with (the gateway appends {@code /chat/completions} etc.). */
@@ -164,7 +209,7 @@ final class StubUpstream implements AutoCloseable {
         exchange.getRequestHeaders().forEach((name, values) ->
                 headers.put(name.toLowerCase(Locale.ROOT), String.join(", ", values)));
         Recorded request = new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                Map.copyOf(headers), body, exchange.getRemoteAddress().getPort());
+                Map.copyOf(headers), body, exchange.getRemoteAddress().getPort(), nextArrival());
         requests.add(request);
 
         String path = request.path();
@@ -173,9 +218,15 @@ final class StubUpstream implements AutoCloseable {
         // closed only after a complete answer: "drop-stream" leaves by an exception, and the JDK server
         // then closes the connection without finishing the chunked body
         switch (path) {
-            case "/v1/models" -> json(exchange, 200, """
-                    {"object":"list","data":[{"id":"stub-model","object":"model","created":%d,"owned_by":"stub"}]}"""
-                    .formatted(CREATED));
+            case "/v1/models" -> {
+                if (modelListFailing) {
+                    json(exchange, 503, SERVER_ERROR_BODY);
+                } else {
+                    json(exchange, 200, """
+                            {"object":"list","data":[{"id":"stub-model","object":"model","created":%d,"owned_by":"stub"}]}"""
+                            .formatted(CREATED));
+                }
+            }
             case "/v1/chat/completions" -> answer(exchange, request, model, stream, true);
             case "/v1/completions" -> answer(exchange, request, model, stream, false);
             case "/v1/embeddings" -> embeddings(exchange, model, BASE64.matcher(body).find());
@@ -187,6 +238,7 @@ final class StubUpstream implements AutoCloseable {
     }
 
     private void answer(HttpExchange exchange, Recorded request, String model, boolean stream, boolean chat) throws IOException {
+        int seen = seenPerModel.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
         switch (Behaviour.of(model)) {
             case SLOW -> {
                 sleep(SLOW_DELAY);
@@ -199,16 +251,36 @@ final class StubUpstream implements AutoCloseable {
                         .formatted(RATE_LIMIT_MESSAGE));
             }
             case SERVER_ERROR -> json(exchange, 503, SERVER_ERROR_BODY);
-            case DROP_STREAM -> dropStream(exchange, model, chat);
-            case STALL_STREAM -> stallStream(exchange, model, chat);
-            case ENDLESS_STREAM -> endlessStream(exchange, model, chat);
-            case NORMAL -> {
-                if (stream) {
-                    stream(exchange, model, chat, request.includeUsage());
+            case SERVER_ERROR_ONCE -> {
+                if (seen == 1) {
+                    json(exchange, 500, INTERNAL_ERROR_BODY);
                 } else {
-                    json(exchange, 200, completion(model, chat));
+                    normal(exchange, request, model, stream, chat);
                 }
             }
+            case UNAUTHORIZED -> json(exchange, 401, UNAUTHORIZED_BODY);
+            case STREAM_ONLY, NON_STREAM_ONLY -> {
+                if (stream == (Behaviour.of(model) == Behaviour.STREAM_ONLY)) {
+                    normal(exchange, request, model, stream, chat);
+                } else {
+                    json(exchange, 400, """
+                            {"error":{"message":"This stub backend does not take %s requests.","type":"invalid_request_error",\
+                            "code":"unsupported","param":"stream"}}""".formatted(stream ? "stream" : "non-stream"));
+                }
+            }
+            case DROP_STREAM -> dropStream(exchange, model, chat);
+            case DROP_STREAM_WITH_USAGE -> dropStreamWithUsage(exchange, model, chat);
+            case STALL_STREAM -> stallStream(exchange, model, chat);
+            case ENDLESS_STREAM -> endlessStream(exchange, model, chat);
+            case NORMAL -> normal(exchange, request, model, stream, chat);
+        }
+    }
+
+    private static void normal(HttpExchange exchange, Recorded request, String model, boolean stream, boolean chat) throws IOException {
+        if (stream) {
+            stream(exchange, model, chat, request.includeUsage());
+        } else {
+            json(exchange, 200, completion(model, chat));
         }
     }
 
@@ -266,6 +338,20 @@ final class StubUpstream implements AutoCloseable {
             event(out, chunk(model, chat, delta, null));
         }
         // the JDK server closes the connection (without the last chunk) when a handler throws
+        throw new IllegalStateException("stub: dropping the stream on purpose");
+    }
+
+    /** Three chunks, each with the usage so far, then the connection is closed without the end of the chunked body. */
+    private static void dropStreamWithUsage(HttpExchange exchange, String model, boolean chat) throws IOException {
+        OutputStream out = startEventStream(exchange);
+        int completionTokens = 0;
+        for (String delta : DELTAS) {
+            completionTokens++;
+            String chunk = chunk(model, chat, delta, null);
+            String usage = ",\"usage\":{\"prompt_tokens\":%d,\"completion_tokens\":%d,\"total_tokens\":%d}}"
+                    .formatted(PROMPT_TOKENS, completionTokens, PROMPT_TOKENS + completionTokens);
+            event(out, chunk.substring(0, chunk.length() - 1) + usage);
+        }
         throw new IllegalStateException("stub: dropping the stream on purpose");
     }
 

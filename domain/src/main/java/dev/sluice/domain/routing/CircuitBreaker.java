@@ -118,12 +118,21 @@ public final class CircuitBreaker {
 
     /** An active health check failed: out of rotation until a check succeeds (or a probe does). */
     public synchronized void markDown(long now, String error) {
+        markDown(now, error, Duration.ZERO);
+    }
+
+    /**
+     * An active health check failed: out of rotation until a check succeeds, and at least until
+     * {@code now + untilNextCheck} (when the next check has had time to answer), so an expired
+     * cooldown does not let traffic back in while the checks still fail.
+     */
+    public synchronized void markDown(long now, String error, Duration untilNextCheck) {
         lastError = error;
-        if (state == State.CLOSED) {
-            open(now);
-        } else if (state == State.HALF_OPEN) {
+        if (state != State.OPEN || now >= openUntil) {
             open(now);
         }
+        openUntil = Math.max(openUntil, now + Math.max(0, untilNextCheck.toMillis()));
+        probeInFlight = false;
     }
 
     /** An active health check succeeded. */
