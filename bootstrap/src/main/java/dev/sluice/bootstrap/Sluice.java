@@ -74,14 +74,22 @@ public final class Sluice {
             throw e;
         }
         EmbeddedDatabase database = embedded;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (context.isRunning()) {
-                context.stop();
-            }
-            if (database != null) {
+        if (database != null) {
+            // Micronaut's own shutdown hook stops the context (flushing the request log and quota counters);
+            // the embedded database must outlive it, so this hook waits for that before stopping PostgreSQL.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                while (context.isRunning() && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
                 database.close();
-            }
-        }, "sluice-shutdown"));
+            }, "sluice-embedded-db-shutdown"));
+        }
     }
 
     private static Optional<String> env(String name) {

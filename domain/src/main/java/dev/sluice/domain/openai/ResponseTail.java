@@ -1,37 +1,49 @@
 package dev.sluice.domain.openai;
 
+import java.util.ArrayDeque;
 import java.util.Optional;
 
 /**
  * Keeps the last bytes of a non-streamed response as it passes through, enough to read the
  * {@code usage} member that OpenAI-compatible servers write at the end, without holding the
- * whole body.
+ * whole body. It keeps references to the most recent chunks (no copying while the answer flows);
+ * the chunks must not be modified after they are appended.
  */
 public final class ResponseTail {
-    private final byte[] ring;
-    private long written;
+    private final int capacity;
+    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>(4);
+    private long kept;
 
     public ResponseTail(int capacity) {
-        this.ring = new byte[capacity];
+        this.capacity = capacity;
     }
 
     public void append(byte[] chunk) {
-        int cap = ring.length;
-        int from = Math.max(0, chunk.length - cap);
-        written += from;
-        for (int i = from; i < chunk.length; i++) {
-            ring[(int) (written++ % cap)] = chunk[i];
+        if (chunk.length == 0) {
+            return;
+        }
+        chunks.addLast(chunk);
+        kept += chunk.length;
+        // drop the oldest chunks while what remains still covers the capacity
+        while (chunks.size() > 1 && kept - chunks.peekFirst().length >= capacity) {
+            kept -= chunks.pollFirst().length;
         }
     }
 
     public Optional<Usage> usage() {
-        int cap = ring.length;
-        int length = (int) Math.min(written, cap);
-        byte[] ordered = new byte[length];
-        long start = written - length;
-        for (int i = 0; i < length; i++) {
-            ordered[i] = ring[(int) ((start + i) % cap)];
+        if (chunks.isEmpty()) {
+            return Optional.empty();
         }
-        return UsageParser.findInTail(ordered, length);
+        if (chunks.size() == 1) {
+            byte[] only = chunks.peekFirst();
+            return UsageParser.findInTail(only, only.length);
+        }
+        byte[] joined = new byte[(int) kept];
+        int at = 0;
+        for (byte[] c : chunks) {
+            System.arraycopy(c, 0, joined, at, c.length);
+            at += c.length;
+        }
+        return UsageParser.findInTail(joined, joined.length);
     }
 }

@@ -36,9 +36,20 @@ class ResponseTailTest {
     @Test
     void givenATailTooSmallToHoldTheUsage_thenUsageIsNotReported() {
         ResponseTail tail = new ResponseTail(40);
-        tail.append(bytes(RESPONSE));
+        byte[] response = bytes(RESPONSE);
+        for (byte b : response) {
+            tail.append(new byte[] {b}); // one byte a chunk: only the last 40 bytes are kept
+        }
 
         assertEquals(Optional.empty(), tail.usage());
+    }
+
+    @Test
+    void aWholeChunkIsKeptSoUsageInALargeLastChunkIsFound() {
+        ResponseTail tail = new ResponseTail(40);
+        tail.append(bytes(RESPONSE));
+
+        assertEquals(Optional.of(new Usage(31, 400, 431)), tail.usage());
     }
 
     @Test
