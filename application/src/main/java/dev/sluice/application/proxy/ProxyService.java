@@ -26,6 +26,7 @@ import dev.sluice.domain.openai.OpenAiError;
 import dev.sluice.domain.openai.PromptText;
 import dev.sluice.domain.openai.RequestBody;
 import dev.sluice.domain.openai.ResponseTail;
+import dev.sluice.domain.openai.SseOutputCap;
 import dev.sluice.domain.openai.SseUsageFilter;
 import dev.sluice.domain.openai.StreamConversion;
 import dev.sluice.domain.openai.Usage;
@@ -256,6 +257,8 @@ public final class ProxyService {
         private QuotaCounter.Reservation backendQuota;
         private String backendQuotaScope;
         private boolean waiting;
+        /** Calls of next(): one nested in a send (a failure reported at once) has settled the queue itself. */
+        private int turns;
         private boolean queuedOnce;
         private String waitModel;
         private long enqueuedAtNanos;
@@ -327,6 +330,7 @@ public final class ProxyService {
          * the queue; when no backend could ever take it (its size), it is refused.
          */
         private void next() {
+            int turn = ++turns;
             long now = routing.health().now();
             blockedNow.clear();
             if (!queuedOnce && routing.queue().hasWaiters(models.getFirst())) {
@@ -384,7 +388,6 @@ public final class ProxyService {
                         admitted = ((Admission.Admitted) admission).permit();
                     }
                     if (routing.health().of(backend.id()).tryAcquire(now)) {
-                        admittedFromQueue();
                         permit = admitted;
                         permitScope = admitted == null ? null : scope(backend);
                         if (backendQuotaRule.isPresent()) {
@@ -394,6 +397,11 @@ public final class ProxyService {
                         }
                         retriesOnCurrent = 0;
                         attempt(model, route);
+                        if (turn == turns) {
+                            // leaving the queue wakes the next waiter, perhaps at once on this thread: only
+                            // after this one was sent, so that requests reach the backend in arrival order
+                            admittedFromQueue();
+                        }
                         return;
                     }
                     if (admitted != null) {
@@ -417,14 +425,23 @@ public final class ProxyService {
             return "backend:" + backend.id();
         }
 
-        /** Prompt tokens plus the output the request asks for (or the default): what it reserves in tpm and tpr. */
+        /**
+         * Prompt tokens plus the output the request asks for (or the default), but no more output than
+         * the app's and the route's backend's output cap let through (the body sent there is capped):
+         * what it reserves in tpm and is checked against tpr. The first one computed is kept for the app.
+         */
         private long estimate(Route route) {
-            if (estimate < 0) {
-                long output = call.endpoint() == Endpoint.EMBEDDINGS ? 0
-                        : body.maxTokens().orElse(routing.defaultOutputTokens());
-                estimate = promptTokens(route) + output;
+            long output = call.endpoint() == Endpoint.EMBEDDINGS ? 0
+                    : body.maxTokens().orElse(routing.defaultOutputTokens());
+            long cap = outputCap(route.backend());
+            if (cap >= 0) {
+                output = Math.min(output, cap);
             }
-            return estimate;
+            long tokens = promptTokens(route) + output;
+            if (estimate < 0) {
+                estimate = tokens;
+            }
+            return tokens;
         }
 
         /** Waits in the queue (or keeps waiting) until {@code retryAt}, or until capacity frees, or the deadline. */
@@ -776,6 +793,7 @@ public final class ProxyService {
             private boolean delivering;
             private int status;
             private SseUsageFilter sseFilter;
+            private SseOutputCap outputCap;
             private ResponseTail tail;
             private ByteArrayOutputStream buffer;
             private StreamConversion.Aggregator aggregator;
@@ -852,6 +870,12 @@ public final class ProxyService {
                 switch (mode) {
                     case SSE -> {
                         sseFilter = new SseUsageFilter(body.clientWantsStreamUsage());
+                        long cap = outputCap(route.backend());
+                        if (cap >= 0) {
+                            outputCap = new SseOutputCap(cap,
+                                    text -> routing.tokens().promptTokens(route.upstreamModel(), new PromptText(List.of(text), 0)),
+                                    body.clientWantsStreamUsage(), promptTokens(route), call.endpoint());
+                        }
                         headers.put("cache-control", "no-cache");
                         head(upstreamStatus, EVENT_STREAM, -1, headers);
                     }
@@ -872,9 +896,15 @@ public final class ProxyService {
                 switch (mode) {
                     case SSE -> {
                         byte[] out = sseFilter.feed(data);
+                        if (outputCap != null) {
+                            out = outputCap.pass(out);
+                        }
                         if (out.length > 0) {
                             firstByte();
                             sink.chunk(out);
+                        }
+                        if (outputCap != null && outputCap.cut()) {
+                            endCutStream();
                         }
                     }
                     case PLAIN -> {
@@ -893,6 +923,19 @@ public final class ProxyService {
                     }
                     case AGGREGATE -> aggregator.feed(data);
                 }
+            }
+
+            /** The stream went past the output cap: it was ended cleanly; the backend request is cancelled. */
+            private void endCutStream() {
+                over = true;
+                finished = true;
+                cancelTimers();
+                if (exchange != null) {
+                    exchange.cancel();
+                }
+                sink.end();
+                attempts.add(toRecord(OptionalInt.of(status), Optional.of("output_capped")));
+                record(status, Optional.of("output_capped"), Optional.of(outputCap.usage()), false, this);
             }
 
             private void firstByte() {

@@ -1,0 +1,165 @@
+package dev.sluice.domain.openai;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.ToIntFunction;
+
+/**
+ * Counts a stream's output tokens as whole events pass through and, when the stream goes past the
+ * cap (a backend that ignored the {@code max_tokens} the gateway sent), ends it cleanly: the event that reached the cap is forwarded, followed by a chunk with
+ * {@code finish_reason: "length"}, the usage chunk (when the client asked for usage) and
+ * {@code [DONE]}; the caller then cancels the backend request. For backends that do not honour
+ * {@code max_tokens} themselves.
+ */
+public final class SseOutputCap {
+    private final long cap;
+    private final ToIntFunction<String> tokens;
+    private final boolean includeUsage;
+    private final long promptTokens;
+    private final boolean chat;
+    private long counted;
+    private boolean cut;
+    private String id = "\"\"";
+    private String created = "0";
+    private String model = "\"\"";
+
+    /**
+     * @param cap           output tokens allowed
+     * @param tokens        counts the tokens of a piece of output text
+     * @param includeUsage  whether the client asked for the usage chunk
+     * @param promptTokens  the prompt's token count, for the usage chunk of a cut stream
+     */
+    public SseOutputCap(long cap, ToIntFunction<String> tokens, boolean includeUsage, long promptTokens, Endpoint endpoint) {
+        this.cap = cap;
+        this.tokens = tokens;
+        this.includeUsage = includeUsage;
+        this.promptTokens = promptTokens;
+        this.chat = endpoint == Endpoint.CHAT_COMPLETIONS;
+    }
+
+    /** Takes whole events; returns what to send (cut short when the cap is reached). */
+    public byte[] pass(byte[] events) {
+        if (cut || events.length == 0) {
+            return cut ? new byte[0] : events;
+        }
+        int start = 0;
+        for (int i = 0; i < events.length; i++) {
+            int end = boundaryEnd(events, i);
+            if (end < 0) {
+                continue;
+            }
+            count(events, start, end);
+            if (counted > cap) {
+                cut = true;
+                ByteArrayOutputStream out = new ByteArrayOutputStream(end + 512);
+                out.write(events, 0, end);
+                out.writeBytes(ending());
+                return out.toByteArray();
+            }
+            start = end;
+            i = end - 1;
+        }
+        return events;
+    }
+
+    public boolean cut() {
+        return cut;
+    }
+
+    public long counted() {
+        return counted;
+    }
+
+    /** The usage of a cut stream: the prompt as counted, the output as counted. */
+    public Usage usage() {
+        long total = promptTokens + counted;
+        return new Usage((int) Math.min(promptTokens, Integer.MAX_VALUE), (int) Math.min(counted, Integer.MAX_VALUE),
+                (int) Math.min(total, Integer.MAX_VALUE));
+    }
+
+    private byte[] ending() {
+        String head = "{\"id\":" + id + ",\"object\":\"" + (chat ? "chat.completion.chunk" : "text_completion")
+                + "\",\"created\":" + created + ",\"model\":" + model;
+        StringBuilder out = new StringBuilder(256);
+        if (chat) {
+            out.append("data: ").append(head).append(",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\n");
+        } else {
+            out.append("data: ").append(head).append(",\"choices\":[{\"index\":0,\"text\":\"\",\"logprobs\":null,\"finish_reason\":\"length\"}]}\n\n");
+        }
+        if (includeUsage) {
+            Usage u = usage();
+            out.append("data: ").append(head).append(",\"choices\":[],\"usage\":{\"prompt_tokens\":").append(u.promptTokens())
+                    .append(",\"completion_tokens\":").append(u.completionTokens())
+                    .append(",\"total_tokens\":").append(u.totalTokens()).append("}}\n\n");
+        }
+        out.append("data: [DONE]\n\n");
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void count(byte[] d, int start, int end) {
+        int line = start;
+        while (line < end) {
+            int lineEnd = line;
+            while (lineEnd < end && d[lineEnd] != '\n') {
+                lineEnd++;
+            }
+            int contentEnd = lineEnd > line && d[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+            if (contentEnd - line > 5 && JsonScanner.equalsAscii(d, line, line + 5, "data:")) {
+                int p = line + 5;
+                if (p < contentEnd && d[p] == ' ') {
+                    p++;
+                }
+                if (p < contentEnd && d[p] == '{') {
+                    countJson(d, p, contentEnd);
+                }
+            }
+            line = lineEnd + 1;
+        }
+    }
+
+    private void countJson(byte[] d, int start, int end) {
+        try {
+            JsonScanner.scanObject(d, start, end, (ks, ke, vs, ve) -> {
+                if (JsonScanner.equalsAscii(d, ks, ke, "id")) {
+                    id = new String(d, vs, ve - vs, StandardCharsets.UTF_8);
+                } else if (JsonScanner.equalsAscii(d, ks, ke, "created")) {
+                    created = new String(d, vs, ve - vs, StandardCharsets.UTF_8);
+                } else if (JsonScanner.equalsAscii(d, ks, ke, "model")) {
+                    model = new String(d, vs, ve - vs, StandardCharsets.UTF_8);
+                } else if (JsonScanner.equalsAscii(d, ks, ke, "choices") && d[vs] == '[') {
+                    JsonScanner.scanArray(d, vs, ve, (es, ee) -> {
+                        if (d[es] != '{') {
+                            return;
+                        }
+                        JsonScanner.scanObject(d, es, ee, (cks, cke, cvs, cve) -> {
+                            if (JsonScanner.equalsAscii(d, cks, cke, "text") && d[cvs] == '"') {
+                                counted += tokens.applyAsInt(JsonScanner.decodeString(d, cvs, cve));
+                            } else if (JsonScanner.equalsAscii(d, cks, cke, "delta") && d[cvs] == '{') {
+                                JsonScanner.scanObject(d, cvs, cve, (dks, dke, dvs, dve) -> {
+                                    if (JsonScanner.equalsAscii(d, dks, dke, "content") && d[dvs] == '"') {
+                                        counted += tokens.applyAsInt(JsonScanner.decodeString(d, dvs, dve));
+                                    }
+                                });
+                            }
+                        });
+                    });
+                }
+            });
+        } catch (MalformedJsonException ignored) {
+            // an event that is not JSON carries no output to count
+        }
+    }
+
+    private static int boundaryEnd(byte[] d, int i) {
+        if (d[i] != '\n') {
+            return -1;
+        }
+        if (i + 1 < d.length && d[i + 1] == '\n') {
+            return i + 2;
+        }
+        if (i + 2 < d.length && d[i + 1] == '\r' && d[i + 2] == '\n') {
+            return i + 3;
+        }
+        return -1;
+    }
+}
