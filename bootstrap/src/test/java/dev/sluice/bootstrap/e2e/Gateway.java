@@ -166,4 +166,36 @@ final class Gateway implements AutoCloseable {
             database.close();
         }
     }
+
+    /**
+     * Stops this gateway and starts a new one on the same database, as a redeploy would: the new one
+     * finds the configuration, the keys and the stored quota counters. The returned gateway owns the
+     * database from now on: close it, not this one (closing drops the database).
+     */
+    Gateway restartOnSameDatabase(Map<String, Object> overrides) {
+        stop();
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("micronaut.server.port", -1);
+        properties.put("micronaut.server.host", "127.0.0.1");
+        properties.put("sluice.proxy.host", "127.0.0.1");
+        properties.put("sluice.proxy.port", 0);
+        properties.put("sluice.proxy.threads", 2);
+        properties.put("datasources.default.url", database.jdbcUrl());
+        properties.put("datasources.default.username", database.user());
+        properties.put("datasources.default.password", database.password());
+        properties.put("datasources.default.maximum-pool-size", 4);
+        properties.put("sluice.admin.token", ADMIN_TOKEN);
+        properties.put("sluice.secret-key", SECRET_KEY);
+        properties.put("sluice.config.refresh-interval", "1h");
+        properties.put("sluice.request-log.flush-interval", "50ms");
+        properties.putAll(overrides);
+        return new Gateway(database, ApplicationContext.run(EmbeddedServer.class, properties));
+    }
+
+    /** The requests stored in {@code quota_usage} for a scope ({@code backend:<id>}, {@code app:<id>}), summed over its periods. */
+    long storedQuotaRequests(String scope) {
+        Long requests = database.dsl().resultQuery("select coalesce(sum(requests), 0) from quota_usage where scope = ?", scope)
+                .fetchOne(0, Long.class);
+        return requests == null ? 0 : requests;
+    }
 }
