@@ -501,7 +501,9 @@ public final class ProxyService {
             leaveQueue(AdmissionQueue.Outcome.TIMED_OUT);
             cancelTimers();
             long now = routing.health().now();
-            long seconds = waitRetryAt == Long.MAX_VALUE ? 1 : Math.max(1, (waitRetryAt - now + 999) / 1000);
+            // one that queued behind others never checked the limits itself: the queue knows when a window slides
+            long retryAt = waitRetryAt != Long.MAX_VALUE ? waitRetryAt : routing.queue().retryAt(waitModel);
+            long seconds = retryAt == Long.MAX_VALUE ? 1 : Math.max(1, (retryAt - now + 999) / 1000);
             OpenAiError error = new OpenAiError(429, "rate_limit_exceeded", "rate_limit_exceeded",
                     "The backends of this model are at their rate limits; the request waited "
                             + (System.nanoTime() - enqueuedAtNanos) / 1_000_000 + " ms in the queue. Retry after "

@@ -81,7 +81,7 @@ public final class AdmissionQueue {
         return true;
     }
 
-    /** The waiter leaves (admitted, timed out or its client left); the next one gets its turn if it was woken. */
+    /** The waiter leaves (admitted, timed out or its client left); the waiter whose turn it is then tries. */
     public boolean leave(String model, Waiter waiter, Outcome outcome) {
         Line line = lines.get(model);
         if (line == null) {
@@ -104,7 +104,8 @@ public final class AdmissionQueue {
                 case GONE -> { }
             }
         }
-        if (wakeNext || outcome == Outcome.ADMITTED) {
+        // whoever leaves, the waiter now first may fit where the one who left did not (a smaller request)
+        if (removed || wakeNext) {
             wake(model);
         }
         return removed;
@@ -144,6 +145,20 @@ public final class AdmissionQueue {
         }
         if (again) {
             wake(model);
+        }
+    }
+
+    /**
+     * When a window is next known to slide for the model's waiters (epoch millis), or
+     * {@link Long#MAX_VALUE}: what a waiter that never got its turn can tell its client.
+     */
+    public long retryAt(String model) {
+        Line line = lines.get(model);
+        if (line == null) {
+            return Long.MAX_VALUE;
+        }
+        synchronized (line) {
+            return line.timerAt;
         }
     }
 

@@ -12,11 +12,11 @@ import java.util.List;
  * The event loop's timer, on the test's {@link ManualClock}: it records every delay asked for
  * (retry backoffs, request deadlines) and runs a task only when the test lets enough time pass.
  */
-final class FakeDelayScheduler implements DelayScheduler {
+public final class FakeDelayScheduler implements DelayScheduler {
     private final ManualClock clock;
     private final List<Timer> timers = new ArrayList<>();
 
-    FakeDelayScheduler(ManualClock clock) {
+    public FakeDelayScheduler(ManualClock clock) {
         this.clock = clock;
     }
 
@@ -28,17 +28,17 @@ final class FakeDelayScheduler implements DelayScheduler {
     }
 
     /** Every delay asked for so far, in order, whether it has run, is pending or was cancelled. */
-    List<Duration> delays() {
+    public List<Duration> delays() {
         return timers.stream().map(t -> t.delay).toList();
     }
 
     /** Timers neither run nor cancelled. */
-    int pending() {
+    public int pending() {
         return (int) timers.stream().filter(Timer::pending).count();
     }
 
     /** Moves the clock on, running each timer that falls due, in order, at its due time. */
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         Instant target = clock.instant().plus(duration);
         Timer due;
         while ((due = nextDueBy(target)) != null) {

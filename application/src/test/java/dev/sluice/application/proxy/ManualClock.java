@@ -7,18 +7,18 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock that moves only when the test says; backend health (cooldowns, open circuits) reads it. */
-final class ManualClock extends Clock {
+public final class ManualClock extends Clock {
     private Instant now;
 
-    ManualClock(Instant start) {
+    public ManualClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         now = now.plus(duration);
     }
 
-    void moveTo(Instant instant) {
+    public void moveTo(Instant instant) {
         if (instant.isAfter(now)) {
             now = instant;
         }

@@ -3,6 +3,7 @@ package dev.sluice.application.proxy;
 import dev.sluice.domain.openai.Endpoint;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -22,10 +23,23 @@ final class ProxyCallTestData {
     }
 
     static final class CallBuilder {
+        private String requestId = REQUEST_ID;
+        private Optional<Duration> maxWait = Optional.empty();
         private Endpoint endpoint = Endpoint.CHAT_COMPLETIONS;
         private Optional<String> bearerToken = Optional.empty();
         private Optional<String> appName = Optional.empty();
         private String body = aChatRequest().build();
+
+        CallBuilder withRequestId(String requestId) {
+            this.requestId = requestId;
+            return this;
+        }
+
+        /** How long the client accepts to wait in the queue (the {@code X-Sluice-Max-Wait} header). */
+        CallBuilder willingToWait(Duration maxWait) {
+            this.maxWait = Optional.of(maxWait);
+            return this;
+        }
 
         CallBuilder to(Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -52,8 +66,8 @@ final class ProxyCallTestData {
         }
 
         ProxyCall build() {
-            return new ProxyCall(REQUEST_ID, endpoint, bearerToken, appName, body.getBytes(StandardCharsets.UTF_8),
-                    Instant.now(), System.nanoTime());
+            return new ProxyCall(requestId, endpoint, bearerToken, appName, body.getBytes(StandardCharsets.UTF_8),
+                    Instant.now(), System.nanoTime(), maxWait);
         }
     }
 
@@ -62,6 +76,7 @@ final class ProxyCallTestData {
         private String prompt = "Say hello";
         private boolean stream;
         private Boolean includeUsage;
+        private Integer maxTokens;
 
         ChatRequestBuilder forModel(String model) {
             this.model = model;
@@ -71,6 +86,11 @@ final class ProxyCallTestData {
         /** The user message's text (plain ASCII, put in the JSON as is). */
         ChatRequestBuilder withPrompt(String prompt) {
             this.prompt = prompt;
+            return this;
+        }
+
+        ChatRequestBuilder withMaxTokens(int maxTokens) {
+            this.maxTokens = maxTokens;
             return this;
         }
 
@@ -89,6 +109,9 @@ final class ProxyCallTestData {
                     .append(",\"messages\":[{\"role\":\"user\",\"content\":\"").append(prompt).append("\"}],\"temperature\":0.2,\"x-vendor\":{\"keep\":[1,\"☕\"]}");
             if (stream) {
                 json.append(",\"stream\":true");
+            }
+            if (maxTokens != null) {
+                json.append(",\"max_tokens\":").append(maxTokens);
             }
             if (includeUsage != null) {
                 json.append(",\"stream_options\":{\"include_usage\":").append(includeUsage).append('}');

@@ -1,15 +1,19 @@
 package dev.sluice.application.proxy;
 
 import dev.sluice.application.config.LiveConfiguration;
+import dev.sluice.application.port.RateLimitStore;
 import dev.sluice.application.port.TokenCounter;
+import dev.sluice.application.queue.AdmissionQueue;
 import dev.sluice.application.routing.BackendHealth;
 import dev.sluice.application.routing.Routing;
 import dev.sluice.application.testing.InMemoryAppRepository;
 import dev.sluice.application.testing.InMemoryAutoModelRepository;
 import dev.sluice.application.testing.InMemoryBackendRepository;
+import dev.sluice.application.testing.InMemoryRateLimitStore;
 import dev.sluice.domain.app.ApiKey;
 import dev.sluice.domain.app.App;
 import dev.sluice.domain.backend.Backend;
+import dev.sluice.domain.limits.Limiter;
 import dev.sluice.domain.routing.BackendSelector;
 import dev.sluice.domain.routing.CircuitBreaker;
 import dev.sluice.domain.routing.FailoverPolicy;
@@ -45,6 +49,10 @@ final class ProxyFixture {
     private boolean apiKeysRequired = true;
     private FailoverPolicy policy = FailoverPolicy.defaults();
     private Duration requestDeadline = Duration.ZERO;
+    private TokenCounter tokens = TokenCounter.ESTIMATE;
+    private RateLimitStore limits = RateLimitStore.UNLIMITED;
+    private int queueSize;
+    private Duration defaultMaxWait = Duration.ofSeconds(30);
     private Routing routing;
 
     ProxyFixture() {
@@ -67,6 +75,25 @@ final class ProxyFixture {
     ProxyFixture withBackoff(Duration base, Duration max) {
         requireRoutingNotBuilt();
         this.policy = new FailoverPolicy(base, max);
+        return this;
+    }
+
+    /**
+     * Backends' rate limits are kept (in memory, on {@link #clock}) and requests over them wait in a
+     * queue of {@code queueSize}, at most {@code defaultMaxWait} unless the client asks for less.
+     */
+    ProxyFixture withRateLimits(int queueSize, Duration defaultMaxWait) {
+        requireRoutingNotBuilt();
+        this.limits = new InMemoryRateLimitStore();
+        this.queueSize = queueSize;
+        this.defaultMaxWait = defaultMaxWait;
+        return this;
+    }
+
+    /** Every prompt counts as this many tokens (instead of the estimate from its length). */
+    ProxyFixture withPromptTokens(int promptTokens) {
+        requireRoutingNotBuilt();
+        this.tokens = (model, prompt) -> promptTokens;
         return this;
     }
 
@@ -93,6 +120,15 @@ final class ProxyFixture {
         return routing().health();
     }
 
+    AdmissionQueue queue() {
+        return routing().queue();
+    }
+
+    /** What a backend's limits count now. */
+    Limiter.Usage usageOf(Backend backend) {
+        return routing().limits().usage("backend:" + backend.id(), backend.options().limits(), clock.millis());
+    }
+
     /** Lets time pass: backoffs and deadlines that fall due run, and backend health sees the later time. */
     void timePasses(Duration duration) {
         scheduler.advance(duration);
@@ -114,7 +150,8 @@ final class ProxyFixture {
     private Routing routing() {
         if (routing == null) {
             routing = new Routing(new BackendSelector(), new BackendHealth(CircuitBreaker.Settings.defaults(), clock),
-                    policy, scheduler, requestDeadline, TokenCounter.ESTIMATE);
+                    policy, scheduler, requestDeadline, tokens, limits, new AdmissionQueue(queueSize, scheduler, clock),
+                    defaultMaxWait, Routing.DEFAULT_OUTPUT_TOKENS);
         }
         return routing;
     }

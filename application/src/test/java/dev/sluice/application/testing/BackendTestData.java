@@ -5,6 +5,7 @@ import dev.sluice.domain.backend.BackendOptions;
 import dev.sluice.domain.backend.HealthCheck;
 import dev.sluice.domain.backend.ModelMapping;
 import dev.sluice.domain.backend.Secret;
+import dev.sluice.domain.limits.Limits;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -39,6 +41,7 @@ public final class BackendTestData {
         private boolean streamSupport = true;
         private boolean nonStreamSupport = true;
         private OptionalInt maxContextTokens = OptionalInt.empty();
+        private Limits limits = Limits.NONE;
         private final Map<String, String> headers = new LinkedHashMap<>();
         private final List<ModelMapping> models = new ArrayList<>();
 
@@ -95,6 +98,29 @@ public final class BackendTestData {
             return this;
         }
 
+        /** Requests per minute (sliding). */
+        public Builder withRpm(int requests) {
+            limits = new Limits(OptionalInt.of(requests), limits.tpm(), limits.rpd(), limits.tpr(), limits.maxConcurrent());
+            return this;
+        }
+
+        /** Tokens per minute (sliding; a request reserves prompt + max_tokens until its usage is known). */
+        public Builder withTpm(long tokens) {
+            limits = new Limits(limits.rpm(), OptionalLong.of(tokens), limits.rpd(), limits.tpr(), limits.maxConcurrent());
+            return this;
+        }
+
+        /** Tokens in one request (prompt + max_tokens); larger requests never go to this backend. */
+        public Builder withTpr(long tokens) {
+            limits = new Limits(limits.rpm(), limits.tpm(), limits.rpd(), OptionalLong.of(tokens), limits.maxConcurrent());
+            return this;
+        }
+
+        public Builder withMaxConcurrent(int requests) {
+            limits = new Limits(limits.rpm(), limits.tpm(), limits.rpd(), limits.tpr(), OptionalInt.of(requests));
+            return this;
+        }
+
         public Builder withTimeoutMs(int timeoutMs) {
             this.timeoutMs = timeoutMs;
             return this;
@@ -123,7 +149,7 @@ public final class BackendTestData {
         public Backend build() {
             String url = baseUrl != null ? baseUrl : "https://" + name + ".example.test/v1";
             return new Backend(id, name, url, apiKey, priority, weight, timeoutMs, enabled, headers, models,
-                    new BackendOptions(retry, streamSupport, nonStreamSupport, maxContextTokens, HealthCheck.disabled()));
+                    new BackendOptions(retry, streamSupport, nonStreamSupport, maxContextTokens, HealthCheck.disabled(), limits));
         }
     }
 }

@@ -12,9 +12,17 @@ import java.util.function.Predicate;
  * Not thread-safe: its owner serialises access.
  */
 public final class WaitingLine<T> {
+    /**
+     * The weighted turns alone can keep low waiting up to 13 turns when classes come and go (the
+     * scores of a class that left are kept); this bound keeps the promise of one turn in ten.
+     */
+    private static final int LOW_MAX_PASSED_OVER = 9;
+
     private final Map<PriorityClass, ArrayDeque<T>> lines = new EnumMap<>(PriorityClass.class);
     private final Map<PriorityClass, Long> scores = new EnumMap<>(PriorityClass.class);
     private int size;
+    /** Turns in a row that went to another class while low had waiters. */
+    private int lowPassedOver;
 
     public WaitingLine() {
         for (PriorityClass c : PriorityClass.values()) {
@@ -66,6 +74,12 @@ public final class WaitingLine<T> {
         if (best == null) {
             return null;
         }
+        boolean lowWaits = !lines.get(PriorityClass.LOW).isEmpty();
+        if (lowWaits && best != PriorityClass.LOW && lowPassedOver >= LOW_MAX_PASSED_OVER) {
+            best = PriorityClass.LOW;
+            bestScore = scores.get(PriorityClass.LOW);
+        }
+        lowPassedOver = !lowWaits || best == PriorityClass.LOW ? 0 : lowPassedOver + 1;
         scores.put(best, bestScore - total);
         return lines.get(best).peekFirst();
     }
