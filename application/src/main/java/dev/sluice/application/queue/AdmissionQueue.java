@@ -90,6 +90,9 @@ public final class AdmissionQueue {
         boolean removed;
         boolean wakeNext;
         synchronized (line) {
+            if (outcome == Outcome.ADMITTED && line.waiting.contains(waiter)) {
+                line.waiting.commitTurn(waiter.priority()); // a turn is spent only when a waiter is served
+            }
             removed = line.waiting.remove(waiter);
             wakeNext = line.woken == waiter;
             if (wakeNext) {
@@ -177,7 +180,7 @@ public final class AdmissionQueue {
             if (line.waiting.isEmpty()) {
                 return;
             }
-            next = line.waiting.nextTurn();
+            next = line.waiting.peekTurn();
             line.woken = next;
         }
         next.wake();

@@ -13,7 +13,6 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.sluice.application.proxy.ProxyService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -576,7 +575,6 @@ class LimitsEndToEndTest {
      * which finds the backend full again; so when slots free one at a time, every second turn is
      * wasted and normal : low becomes 1 : 1 instead of 3 : 1 (6 : 3 : 1 becomes 2 : 2 : 1).
      */
-    @Disabled("known bug: queue turns are spent on wake-ups that admit nothing; normal:low is 1:1, not 3:1")
     @Test
     void givenANormalAndALowPriorityApp_whenSlotsFreeOneAtATime_thenNormalGetsThreeTurnsForEveryLowOne() throws Exception {
         String model = "priority-normal-low";

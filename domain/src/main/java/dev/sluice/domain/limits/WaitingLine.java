@@ -46,6 +46,15 @@ public final class WaitingLine<T> {
         return false;
     }
 
+    public boolean contains(T waiter) {
+        for (ArrayDeque<T> line : lines.values()) {
+            if (line.contains(waiter)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public int size() {
         return size;
     }
@@ -56,16 +65,45 @@ public final class WaitingLine<T> {
 
     /** The head of the class whose turn it is, without removing it; null when empty. Advances the turn. */
     public T nextTurn() {
+        PriorityClass best = peekClass();
+        if (best == null) {
+            return null;
+        }
+        commitTurn(best);
+        return lines.get(best).peekFirst();
+    }
+
+    /**
+     * The head of the class whose turn it is, without spending the turn: a woken waiter that cannot
+     * be admitted yet must not cost its class a turn. Call {@link #commitTurn} when it is served.
+     */
+    public T peekTurn() {
+        PriorityClass best = peekClass();
+        return best == null ? null : lines.get(best).peekFirst();
+    }
+
+    /** Spends a turn on {@code served}: the class whose waiter was just admitted. */
+    public void commitTurn(PriorityClass served) {
+        long total = 0;
+        for (PriorityClass c : PriorityClass.values()) {
+            if (!lines.get(c).isEmpty() || c == served) {
+                scores.put(c, scores.get(c) + c.share());
+                total += c.share();
+            }
+        }
+        scores.put(served, scores.get(served) - total);
+        boolean lowWaits = !lines.get(PriorityClass.LOW).isEmpty();
+        lowPassedOver = !lowWaits || served == PriorityClass.LOW ? 0 : lowPassedOver + 1;
+    }
+
+    private PriorityClass peekClass() {
         PriorityClass best = null;
         long bestScore = Long.MIN_VALUE;
-        long total = 0;
         for (PriorityClass c : PriorityClass.values()) {
             if (lines.get(c).isEmpty()) {
                 continue;
             }
             long score = scores.get(c) + c.share();
-            scores.put(c, score);
-            total += c.share();
             if (score > bestScore) {
                 bestScore = score;
                 best = c;
@@ -76,12 +114,9 @@ public final class WaitingLine<T> {
         }
         boolean lowWaits = !lines.get(PriorityClass.LOW).isEmpty();
         if (lowWaits && best != PriorityClass.LOW && lowPassedOver >= LOW_MAX_PASSED_OVER) {
-            best = PriorityClass.LOW;
-            bestScore = scores.get(PriorityClass.LOW);
+            return PriorityClass.LOW;
         }
-        lowPassedOver = !lowWaits || best == PriorityClass.LOW ? 0 : lowPassedOver + 1;
-        scores.put(best, bestScore - total);
-        return lines.get(best).peekFirst();
+        return best;
     }
 
     /** The head of a given class, or null. */
