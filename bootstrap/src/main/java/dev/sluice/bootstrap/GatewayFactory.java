@@ -9,6 +9,7 @@ import dev.sluice.adapters.persistence.JooqBackendRepository;
 import dev.sluice.adapters.persistence.JooqAutoModelRepository;
 import dev.sluice.adapters.persistence.JooqRequestLog;
 import dev.sluice.adapters.persistence.JooqRequestLogReader;
+import dev.sluice.adapters.persistence.JooqUsageReader;
 import dev.sluice.adapters.persistence.JooqQuotaRepository;
 import dev.sluice.adapters.ratelimit.LocalRateLimitStore;
 import dev.sluice.adapters.tokenizer.JtokkitTokenCounter;
@@ -22,6 +23,7 @@ import dev.sluice.application.config.LiveConfiguration;
 import dev.sluice.application.port.AppRepository;
 import dev.sluice.application.port.AutoModelRepository;
 import dev.sluice.application.port.RequestLogReader;
+import dev.sluice.application.port.UsageReader;
 import dev.sluice.application.port.BackendRepository;
 import dev.sluice.application.port.DatabaseProbe;
 import dev.sluice.application.port.QuotaRepository;
@@ -106,6 +108,11 @@ final class GatewayFactory {
     @Singleton
     AutoModelRepository autoModelRepository(DSLContext dsl) {
         return new JooqAutoModelRepository(dsl);
+    }
+
+    @Singleton
+    UsageReader usageReader(DSLContext dsl) {
+        return new JooqUsageReader(dsl);
     }
 
     @Singleton

@@ -263,6 +263,8 @@ public final class ProxyService {
         private String waitModel;
         private long enqueuedAtNanos;
         private long waitRetryAt = Long.MAX_VALUE;
+        private long queuedNanos = -1;
+        private boolean usageEstimated;
         private DelayScheduler.Cancellable waitDeadline;
 
         Exchange(ProxyCall call, ResponseSink sink, Caller caller, RequestBody body, boolean stream,
@@ -473,6 +475,7 @@ public final class ProxyService {
         private void admittedFromQueue() {
             if (waiting) {
                 waiting = false;
+                queuedNanos = Math.max(0, queuedNanos) + (System.nanoTime() - enqueuedAtNanos);
                 if (waitDeadline != null) {
                     waitDeadline.cancel();
                     waitDeadline = null;
@@ -484,6 +487,7 @@ public final class ProxyService {
         private void leaveQueue(AdmissionQueue.Outcome outcome) {
             if (waiting) {
                 waiting = false;
+                queuedNanos = Math.max(0, queuedNanos) + (System.nanoTime() - enqueuedAtNanos);
                 if (waitDeadline != null) {
                     waitDeadline.cancel();
                     waitDeadline = null;
@@ -780,7 +784,8 @@ public final class ProxyService {
                     caller.appId(), Optional.of(caller.appName()), Optional.of(model), backendId, backendName,
                     finalStatus, errorType, micros(now - call.receivedNanos()),
                     firstByteNanos < 0 ? OptionalLong.empty() : OptionalLong.of(micros(firstByteNanos - call.receivedNanos())),
-                    usage, stream, clientAborted, attempts));
+                    usage, stream, clientAborted, attempts, caller.keyId(),
+                    queuedNanos < 0 ? OptionalLong.empty() : OptionalLong.of(micros(queuedNanos)), usageEstimated));
         }
 
         /** One try at one backend. Callbacks of an attempt that is over (cancelled, superseded) are ignored. */
@@ -937,6 +942,7 @@ public final class ProxyService {
                 }
                 sink.end();
                 attempts.add(toRecord(OptionalInt.of(status), Optional.of("output_capped")));
+                usageEstimated = true;
                 record(status, Optional.of("output_capped"), Optional.of(outputCap.usage()), false, this);
             }
 

@@ -8,7 +8,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -262,18 +264,25 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
     }
 
     private void insert(List<RequestRecord> batch) {
-        dsl.transaction(cfg -> cfg.dsl()
-                .insertInto(REQUEST_LOG,
-                        REQUEST_LOG.REQUEST_ID, REQUEST_LOG.STARTED_AT, REQUEST_LOG.ENDPOINT,
-                        REQUEST_LOG.APP_ID, REQUEST_LOG.APP_NAME, REQUEST_LOG.MODEL,
-                        REQUEST_LOG.BACKEND_ID, REQUEST_LOG.BACKEND_NAME, REQUEST_LOG.STATUS,
-                        REQUEST_LOG.ERROR_TYPE, REQUEST_LOG.LATENCY_US, REQUEST_LOG.TTFT_US,
-                        REQUEST_LOG.PROMPT_TOKENS, REQUEST_LOG.COMPLETION_TOKENS, REQUEST_LOG.TOTAL_TOKENS,
-                        REQUEST_LOG.STREAM, REQUEST_LOG.CLIENT_ABORTED, REQUEST_LOG.ATTEMPT_COUNT, REQUEST_LOG.ATTEMPTS)
-                .valuesOfRows(batch.stream().map(RequestLogRows::toRow).toList())
-                .onConflict(REQUEST_LOG.REQUEST_ID)
-                .doNothing()
-                .execute());
+        dsl.transaction(cfg -> {
+            DSLContext tx = cfg.dsl();
+            Set<String> inserted = new HashSet<>(tx
+                    .insertInto(REQUEST_LOG,
+                            REQUEST_LOG.REQUEST_ID, REQUEST_LOG.STARTED_AT, REQUEST_LOG.ENDPOINT,
+                            REQUEST_LOG.APP_ID, REQUEST_LOG.APP_NAME, REQUEST_LOG.MODEL,
+                            REQUEST_LOG.BACKEND_ID, REQUEST_LOG.BACKEND_NAME, REQUEST_LOG.STATUS,
+                            REQUEST_LOG.ERROR_TYPE, REQUEST_LOG.LATENCY_US, REQUEST_LOG.TTFT_US,
+                            REQUEST_LOG.PROMPT_TOKENS, REQUEST_LOG.COMPLETION_TOKENS, REQUEST_LOG.TOTAL_TOKENS,
+                            REQUEST_LOG.STREAM, REQUEST_LOG.CLIENT_ABORTED, REQUEST_LOG.ATTEMPT_COUNT, REQUEST_LOG.ATTEMPTS,
+                            REQUEST_LOG.KEY_ID, REQUEST_LOG.QUEUE_WAIT_US, REQUEST_LOG.USAGE_ESTIMATED)
+                    .valuesOfRows(batch.stream().map(RequestLogRows::toRow).toList())
+                    .onConflict(REQUEST_LOG.REQUEST_ID)
+                    .doNothing()
+                    .returning(REQUEST_LOG.REQUEST_ID)
+                    .fetch(REQUEST_LOG.REQUEST_ID));
+            // the minute aggregates count exactly the rows inserted now: a batch written twice counts once
+            UsageAggregates.upsert(tx, batch.stream().filter(r -> inserted.contains(RequestLogRows.text(REQUEST_LOG.REQUEST_ID, r.requestId()))).toList());
+        });
     }
 
     private void pause(long nanos) {

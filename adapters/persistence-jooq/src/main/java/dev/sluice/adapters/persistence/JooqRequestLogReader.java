@@ -37,7 +37,7 @@ public final class JooqRequestLogReader implements RequestLogReader {
                 .map(JooqRequestLogReader::toRecord));
     }
 
-    private static RequestRecord toRecord(RequestLogRecord r) {
+    static RequestRecord toRecord(RequestLogRecord r) {
         Optional<Usage> usage = r.getPromptTokens() == null && r.getTotalTokens() == null
                 ? Optional.empty()
                 : Optional.of(new Usage(orZero(r.getPromptTokens()), orZero(r.getCompletionTokens()), orZero(r.getTotalTokens())));
@@ -46,7 +46,10 @@ public final class JooqRequestLogReader implements RequestLogReader {
                 Optional.ofNullable(r.getBackendId()), Optional.ofNullable(r.getBackendName()), r.getStatus(),
                 Optional.ofNullable(r.getErrorType()), r.getLatencyUs(),
                 r.getTtftUs() == null ? OptionalLong.empty() : OptionalLong.of(r.getTtftUs()),
-                usage, r.getStream(), r.getClientAborted(), attempts(r.getAttempts() == null ? "[]" : r.getAttempts().data()));
+                usage, r.getStream(), r.getClientAborted(), attempts(r.getAttempts() == null ? "[]" : r.getAttempts().data()),
+                Optional.ofNullable(r.getKeyId()),
+                r.getQueueWaitUs() == null ? OptionalLong.empty() : OptionalLong.of(r.getQueueWaitUs()),
+                Boolean.TRUE.equals(r.getUsageEstimated()));
     }
 
     private static int orZero(Integer v) {

@@ -6,7 +6,7 @@ import dev.sluice.domain.usage.AttemptRecord;
 import dev.sluice.domain.usage.RequestRecord;
 import org.jooq.Field;
 import org.jooq.JSONB;
-import org.jooq.Row19;
+import org.jooq.Row22;
 import org.jooq.impl.DSL;
 
 import java.time.OffsetDateTime;
@@ -27,8 +27,8 @@ final class RequestLogRows {
     private RequestLogRows() {
     }
 
-    static Row19<String, OffsetDateTime, String, UUID, String, String, UUID, String, Integer, String, Long, Long,
-            Integer, Integer, Integer, Boolean, Boolean, Integer, JSONB> toRow(RequestRecord r) {
+    static Row22<String, OffsetDateTime, String, UUID, String, String, UUID, String, Integer, String, Long, Long,
+            Integer, Integer, Integer, Boolean, Boolean, Integer, JSONB, UUID, Long, Boolean> toRow(RequestRecord r) {
         Optional<Usage> usage = r.usage() == null ? Optional.empty() : r.usage();
         OptionalLong ttft = r.timeToFirstTokenMicros();
         return DSL.row(
@@ -50,7 +50,10 @@ final class RequestLogRows {
                 r.stream(),
                 r.clientAborted(),
                 r.attempts().size(),
-                attempts(r.attempts()));
+                attempts(r.attempts()),
+                orNull(r.keyId()),
+                r.queueWaitMicros() == null || r.queueWaitMicros().isEmpty() ? null : r.queueWaitMicros().getAsLong(),
+                r.usageEstimated());
     }
 
     /** The attempts as a JSON array: number, backend, HTTP status or error kind, latency. */

@@ -103,16 +103,36 @@ final class AdminViews {
     }
 
     @Serdeable
+    record RequestPage(List<RequestView> data, String next) {
+    }
+
+    @Serdeable
+    record UsagePoint(Instant bucket, String backend, String app, String model, long requests, long errors,
+                      long promptTokens, long completionTokens, long totalTokens) {
+    }
+
+    @Serdeable
+    record UsageTotals(long requests, long errors, long promptTokens, long completionTokens, long totalTokens) {
+    }
+
+    @Serdeable
+    record UsageSeries(Instant from, Instant to, String bucket, List<String> groupBy, List<UsagePoint> series,
+                       UsageTotals totals) {
+    }
+
+    @Serdeable
     record RequestView(String requestId, Instant startedAt, String endpoint, UUID appId, String appName, String model,
                        UUID backendId, String backend, int status, String errorType, long latencyUs, Long ttftUs,
-                       UsageView usage, boolean stream, boolean clientAborted, List<AttemptView> attempts) {
+                       UsageView usage, boolean usageEstimated, boolean stream, boolean clientAborted,
+                       List<AttemptView> attempts, UUID keyId, Long queueWaitUs) {
         static RequestView of(RequestRecord r) {
             return new RequestView(r.requestId(), r.startedAt(), r.endpoint().name().toLowerCase(java.util.Locale.ROOT),
                     r.appId().orElse(null), r.appName().orElse(null), r.model().orElse(null), r.backendId().orElse(null),
                     r.backendName().orElse(null), r.status(), r.errorType().orElse(null), r.latencyMicros(),
                     r.timeToFirstTokenMicros().isPresent() ? r.timeToFirstTokenMicros().getAsLong() : null,
                     r.usage().map(u -> new UsageView(u.promptTokens(), u.completionTokens(), u.totalTokens())).orElse(null),
-                    r.stream(), r.clientAborted(), r.attempts().stream().map(AttemptView::of).toList());
+                    r.usageEstimated(), r.stream(), r.clientAborted(), r.attempts().stream().map(AttemptView::of).toList(),
+                    r.keyId().orElse(null), r.queueWaitMicros().isPresent() ? r.queueWaitMicros().getAsLong() : null);
         }
     }
 

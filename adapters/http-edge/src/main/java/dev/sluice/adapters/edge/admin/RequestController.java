@@ -1,6 +1,19 @@
 package dev.sluice.adapters.edge.admin;
 
+import dev.sluice.application.admin.FieldError;
+import dev.sluice.application.admin.InvalidFieldsException;
 import dev.sluice.application.port.RequestLogReader;
+import dev.sluice.application.port.UsageReader;
+import dev.sluice.domain.usage.RequestRecord;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.annotation.QueryValue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -13,9 +26,51 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class RequestController {
     private final RequestLogReader requests;
+    private final UsageReader usage;
+    private final Clock clock;
 
-    RequestController(RequestLogReader requests) {
+    RequestController(RequestLogReader requests, UsageReader usage, Clock clock) {
         this.requests = requests;
+        this.usage = usage;
+        this.clock = clock;
+    }
+
+    /**
+     * A page of the request log, newest first: {@code ?app=&backend=&status=&from=&to=&limit=&before=}
+     * ({@code before} is the {@code next} cursor of the previous page).
+     */
+    @Get
+    AdminViews.RequestPage list(@Nullable @QueryValue String app, @Nullable @QueryValue String backend,
+                                @Nullable @QueryValue Integer status, @Nullable @QueryValue String from,
+                                @Nullable @QueryValue String to, @Nullable @QueryValue Integer limit,
+                                @Nullable @QueryValue String before) {
+        List<FieldError> errors = new ArrayList<>();
+        Instant now = clock.instant();
+        Instant start = from == null ? now.minus(Duration.ofDays(30)) : UsageController.parse("from", from, errors);
+        Instant end = to == null ? now.plusSeconds(60) : UsageController.parse("to", to, errors);
+        int size = limit == null ? 100 : limit;
+        if (size < 1 || size > 1000) {
+            errors.add(new FieldError("limit", "must be between 1 and 1000"));
+        }
+        Optional<Instant> beforeTime = Optional.empty();
+        Optional<String> beforeId = Optional.empty();
+        if (before != null) {
+            int bar = before.indexOf('|');
+            try {
+                beforeTime = Optional.of(Instant.parse(before.substring(0, bar)));
+                beforeId = Optional.of(before.substring(bar + 1));
+            } catch (RuntimeException e) {
+                errors.add(new FieldError("before", "must be the next cursor of a previous page"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidFieldsException(errors);
+        }
+        List<RequestRecord> page = usage.requests(new UsageReader.RequestFilter(Optional.ofNullable(app),
+                Optional.ofNullable(backend), Optional.ofNullable(status), start, end, size, beforeTime, beforeId));
+        String next = page.size() < size ? null
+                : page.getLast().startedAt() + "|" + page.getLast().requestId();
+        return new AdminViews.RequestPage(page.stream().map(AdminViews.RequestView::of).toList(), next);
     }
 
     @Get("/{id}")

@@ -1,0 +1,135 @@
+package dev.sluice.adapters.edge.admin;
+
+import dev.sluice.application.admin.FieldError;
+import dev.sluice.application.admin.InvalidFieldsException;
+import dev.sluice.application.port.UsageReader;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.time.Clock;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code /admin/api/v1/usage?from=&to=&range=today|week|month&groupBy=backend,app,model&bucket=minute|hour|day}:
+ * requests, errors and tokens over time from the per-minute aggregates (buckets in UTC).
+ */
+@Controller(value = "/admin/api/v1/usage", produces = MediaType.APPLICATION_JSON)
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class UsageController {
+    private static final Duration MAX_MINUTE_RANGE = Duration.ofDays(7);
+
+    private final UsageReader usage;
+    private final Clock clock;
+
+    UsageController(UsageReader usage, Clock clock) {
+        this.usage = usage;
+        this.clock = clock;
+    }
+
+    @Get
+    AdminViews.UsageSeries get(@Nullable @QueryValue String from, @Nullable @QueryValue String to,
+                               @Nullable @QueryValue String range, @Nullable @QueryValue String groupBy,
+                               @Nullable @QueryValue String bucket) {
+        List<FieldError> errors = new ArrayList<>();
+        Instant now = clock.instant();
+        Instant start = null;
+        Instant end = null;
+        if (range != null) {
+            LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+            switch (range.toLowerCase(Locale.ROOT)) {
+                case "today" -> start = today.atStartOfDay(ZoneOffset.UTC).toInstant();
+                case "week" -> start = today.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).atStartOfDay(ZoneOffset.UTC).toInstant();
+                case "month" -> start = today.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+                default -> errors.add(new FieldError("range", "must be today, week or month"));
+            }
+            end = now.plusSeconds(60);
+        }
+        if (from != null) {
+            start = parse("from", from, errors);
+        }
+        if (to != null) {
+            end = parse("to", to, errors);
+        }
+        if (start == null && range == null && from == null) {
+            start = now.minus(Duration.ofDays(1));
+        }
+        if (end == null) {
+            end = now.plusSeconds(60);
+        }
+        UsageReader.Bucket size = UsageReader.Bucket.HOUR;
+        if (bucket != null) {
+            try {
+                size = UsageReader.Bucket.valueOf(bucket.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("bucket", "must be minute, hour or day"));
+            }
+        }
+        Set<UsageReader.GroupBy> groups = EnumSet.noneOf(UsageReader.GroupBy.class);
+        if (groupBy != null && !groupBy.isBlank()) {
+            for (String g : groupBy.split(",")) {
+                try {
+                    groups.add(UsageReader.GroupBy.valueOf(g.strip().toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    errors.add(new FieldError("groupBy", "'" + g.strip() + "' is not one of backend, app, model"));
+                }
+            }
+        }
+        if (start != null && end != null && !start.isBefore(end)) {
+            errors.add(new FieldError("from", "must be before to"));
+        }
+        if (errors.isEmpty() && size == UsageReader.Bucket.MINUTE && Duration.between(start, end).compareTo(MAX_MINUTE_RANGE) > 0) {
+            errors.add(new FieldError("bucket", "minute buckets are limited to 7 days; use hour or day"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidFieldsException(errors);
+        }
+        List<UsageReader.UsageRow> rows = usage.usage(new UsageReader.UsageQuery(start, end, groups, size));
+        long requests = 0;
+        long failed = 0;
+        long prompt = 0;
+        long completion = 0;
+        long total = 0;
+        List<AdminViews.UsagePoint> series = new ArrayList<>(rows.size());
+        for (UsageReader.UsageRow r : rows) {
+            series.add(new AdminViews.UsagePoint(r.bucket(), r.backend(), r.app(), r.model(), r.requests(), r.errors(),
+                    r.promptTokens(), r.completionTokens(), r.totalTokens()));
+            requests += r.requests();
+            failed += r.errors();
+            prompt += r.promptTokens();
+            completion += r.completionTokens();
+            total += r.totalTokens();
+        }
+        return new AdminViews.UsageSeries(start, end, size.name().toLowerCase(Locale.ROOT),
+                groups.stream().map(g -> g.name().toLowerCase(Locale.ROOT)).toList(), series,
+                new AdminViews.UsageTotals(requests, failed, prompt, completion, total));
+    }
+
+    static Instant parse(String field, String value, List<FieldError> errors) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            try {
+                return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException e2) {
+                errors.add(new FieldError(field, "must be an ISO-8601 instant (2026-11-21T00:00:00Z) or date (2026-11-21)"));
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.sluice.adapters.persistence;
+
+import dev.sluice.application.port.UsageReader;
+import dev.sluice.domain.usage.RequestRecord;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.GroupField;
+import org.jooq.SelectField;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+import static dev.sluice.db.jooq.Tables.REQUEST_LOG;
+import static dev.sluice.db.jooq.Tables.USAGE_MINUTE;
+
+/** Usage series from the minute aggregates, and pages of the request log. */
+public final class JooqUsageReader implements UsageReader {
+    private final DSLContext dsl;
+
+    public JooqUsageReader(DSLContext dsl) {
+        this.dsl = Objects.requireNonNull(dsl, "dsl");
+    }
+
+    @Override
+    public List<UsageRow> usage(UsageQuery query) {
+        Field<OffsetDateTime> bucket = query.bucket() == Bucket.MINUTE
+                ? USAGE_MINUTE.BUCKET
+                : DSL.field("date_trunc({0}, {1}, 'UTC')", SQLDataType.TIMESTAMPWITHTIMEZONE,
+                        DSL.inline(query.bucket().name().toLowerCase(Locale.ROOT)), USAGE_MINUTE.BUCKET);
+        Field<String> backend = query.groupBy().contains(GroupBy.BACKEND) ? USAGE_MINUTE.BACKEND_NAME : DSL.inline((String) null, SQLDataType.VARCHAR);
+        Field<String> app = query.groupBy().contains(GroupBy.APP) ? USAGE_MINUTE.APP_NAME : DSL.inline((String) null, SQLDataType.VARCHAR);
+        Field<String> model = query.groupBy().contains(GroupBy.MODEL) ? USAGE_MINUTE.MODEL : DSL.inline((String) null, SQLDataType.VARCHAR);
+        List<GroupField> group = new ArrayList<>();
+        group.add(bucket);
+        if (query.groupBy().contains(GroupBy.BACKEND)) {
+            group.add(USAGE_MINUTE.BACKEND_NAME);
+        }
+        if (query.groupBy().contains(GroupBy.APP)) {
+            group.add(USAGE_MINUTE.APP_NAME);
+        }
+        if (query.groupBy().contains(GroupBy.MODEL)) {
+            group.add(USAGE_MINUTE.MODEL);
+        }
+        List<SelectField<?>> select = List.of(bucket, backend, app, model,
+                DSL.sum(USAGE_MINUTE.REQUESTS), DSL.sum(USAGE_MINUTE.ERRORS), DSL.sum(USAGE_MINUTE.PROMPT_TOKENS),
+                DSL.sum(USAGE_MINUTE.COMPLETION_TOKENS), DSL.sum(USAGE_MINUTE.TOTAL_TOKENS));
+        return dsl.transactionResult(cfg -> cfg.dsl()
+                .select(select)
+                .from(USAGE_MINUTE)
+                .where(USAGE_MINUTE.BUCKET.ge(Timestamps.toColumn(query.from())))
+                .and(USAGE_MINUTE.BUCKET.lt(Timestamps.toColumn(query.to())))
+                .groupBy(group)
+                .orderBy(group.stream().map(g -> (Field<?>) g).map(Field::asc).toList())
+                .fetch(r -> new UsageRow(Timestamps.toInstant(r.get(0, OffsetDateTime.class)), r.get(1, String.class),
+                        r.get(2, String.class), r.get(3, String.class), asLong(r.get(4)), asLong(r.get(5)),
+                        asLong(r.get(6)), asLong(r.get(7)), asLong(r.get(8)))));
+    }
+
+    @Override
+    public List<RequestRecord> requests(RequestFilter filter) {
+        Condition where = REQUEST_LOG.STARTED_AT.ge(Timestamps.toColumn(filter.from()))
+                .and(REQUEST_LOG.STARTED_AT.lt(Timestamps.toColumn(filter.to())));
+        if (filter.app().isPresent()) {
+            where = where.and(REQUEST_LOG.APP_NAME.eq(filter.app().get()));
+        }
+        if (filter.backend().isPresent()) {
+            where = where.and(REQUEST_LOG.BACKEND_NAME.eq(filter.backend().get()));
+        }
+        if (filter.status().isPresent()) {
+            where = where.and(REQUEST_LOG.STATUS.eq(filter.status().get()));
+        }
+        if (filter.beforeTime().isPresent() && filter.beforeId().isPresent()) {
+            where = where.and(DSL.row(REQUEST_LOG.STARTED_AT, REQUEST_LOG.REQUEST_ID)
+                    .lt(Timestamps.toColumn(filter.beforeTime().get()), filter.beforeId().get()));
+        }
+        Condition condition = where;
+        return dsl.transactionResult(cfg -> cfg.dsl().selectFrom(REQUEST_LOG)
+                .where(condition)
+                .orderBy(REQUEST_LOG.STARTED_AT.desc(), REQUEST_LOG.REQUEST_ID.desc())
+                .limit(filter.limit())
+                .fetch(JooqRequestLogReader::toRecord));
+    }
+
+    private static long asLong(Object value) {
+        return value == null ? 0 : ((Number) value).longValue();
+    }
+}

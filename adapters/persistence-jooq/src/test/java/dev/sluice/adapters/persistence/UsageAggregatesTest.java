@@ -1,0 +1,78 @@
+package dev.sluice.adapters.persistence;
+
+import dev.sluice.adapters.persistence.testing.TestDatabase;
+import dev.sluice.application.port.UsageReader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import static dev.sluice.adapters.persistence.RequestRecordTestData.aRequestRecord;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The per-minute usage aggregates are written with the request log, exactly once, and read back by the usage reader. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UsageAggregatesTest {
+    private TestDatabase db;
+
+    @BeforeAll
+    void start() {
+        db = TestDatabase.create();
+    }
+
+    @AfterAll
+    void stop() {
+        db.close();
+    }
+
+    @Test
+    void givenABatchWrittenTwice_thenTheAggregatesCountItOnce() {
+        JooqRequestLog log = new JooqRequestLog(db.dsl(), Duration.ofMillis(20), 100);
+        for (int n = 0; n < 50; n++) {
+            log.append(aRequestRecord().withRequestId("agg-" + n).withModel("m-agg").withAppName("app-agg")
+                    .withUsage(10, 5, 15).build());
+        }
+        log.flush();
+        // the same request ids again (a retried write): the request log ignores them, so must the aggregates
+        for (int n = 0; n < 50; n++) {
+            log.append(aRequestRecord().withRequestId("agg-" + n).withModel("m-agg").withAppName("app-agg")
+                    .withUsage(10, 5, 15).build());
+        }
+        log.close();
+
+        JooqUsageReader reader = new JooqUsageReader(db.dsl());
+        List<UsageReader.UsageRow> rows = reader.usage(new UsageReader.UsageQuery(Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(1)), Set.of(UsageReader.GroupBy.MODEL), UsageReader.Bucket.DAY));
+        UsageReader.UsageRow row = rows.stream().filter(r -> "m-agg".equals(r.model())).findFirst().orElseThrow();
+        assertEquals(50, row.requests());
+        assertEquals(500, row.promptTokens());
+        assertEquals(250, row.completionTokens());
+        assertEquals(750, row.totalTokens());
+    }
+
+    @Test
+    void theRequestLogIsPagedNewestFirstWithACursor() {
+        JooqRequestLog log = new JooqRequestLog(db.dsl(), Duration.ofMillis(20), 100);
+        for (int n = 0; n < 5; n++) {
+            log.append(aRequestRecord().withRequestId("page-" + n).withAppName("app-page").build());
+        }
+        log.close();
+        JooqUsageReader reader = new JooqUsageReader(db.dsl());
+        Instant from = Instant.now().minus(Duration.ofDays(1));
+        Instant to = Instant.now().plus(Duration.ofDays(1));
+        var first = reader.requests(new UsageReader.RequestFilter(Optional.of("app-page"), Optional.empty(), Optional.empty(),
+                from, to, 3, Optional.empty(), Optional.empty()));
+        assertEquals(3, first.size());
+        var last = first.getLast();
+        var second = reader.requests(new UsageReader.RequestFilter(Optional.of("app-page"), Optional.empty(), Optional.empty(),
+                from, to, 3, Optional.of(last.startedAt()), Optional.of(last.requestId())));
+        assertEquals(2, second.size());
+        assertEquals(5, first.size() + second.size());
+    }
+}
