@@ -3,6 +3,7 @@ package dev.sluice.adapters.persistence;
 import dev.sluice.application.port.BackendRepository;
 import dev.sluice.application.port.SecretCipher;
 import dev.sluice.db.jooq.tables.records.BackendModelRecord;
+import dev.sluice.db.jooq.tables.records.BackendRecord;
 import dev.sluice.domain.backend.Backend;
 import dev.sluice.domain.backend.ModelMapping;
 import org.jooq.Condition;
@@ -51,35 +52,7 @@ public final class JooqBackendRepository implements BackendRepository {
         dsl.transaction(cfg -> {
             DSLContext tx = cfg.dsl();
             tx.insertInto(BACKEND)
-                    .set(BACKEND.ID, backend.id())
-                    .set(BACKEND.NAME, backend.name())
-                    .set(BACKEND.BASE_URL, backend.baseUrl())
-                    .set(BACKEND.API_KEY_CIPHERTEXT, ciphertext)
-                    .set(BACKEND.API_KEY_HINT, BackendRows.apiKeyHint(backend))
-                    .set(BACKEND.PRIORITY, backend.priority())
-                    .set(BACKEND.WEIGHT, backend.weight())
-                    .set(BACKEND.TIMEOUT_MS, backend.timeoutMs())
-                    .set(BACKEND.ENABLED, backend.enabled())
-                    .set(BACKEND.HEADERS, HeadersJson.write(backend.headers()))
-                    .set(BACKEND.RETRY, backend.options().retry())
-                    .set(BACKEND.STREAM_SUPPORT, backend.options().streamSupport())
-                    .set(BACKEND.NON_STREAM_SUPPORT, backend.options().nonStreamSupport())
-                    .set(BACKEND.MAX_CONTEXT_TOKENS, backend.options().maxContextTokens().isPresent()
-                            ? backend.options().maxContextTokens().getAsInt() : null)
-                    .set(BACKEND.HEALTH_CHECK_ENABLED, backend.options().healthCheck().enabled())
-                    .set(BACKEND.HEALTH_CHECK_PATH, backend.options().healthCheck().path())
-                    .set(BACKEND.HEALTH_CHECK_INTERVAL_MS, (int) backend.options().healthCheck().interval().toMillis())
-                    .set(BACKEND.HEALTH_CHECK_TIMEOUT_MS, (int) backend.options().healthCheck().timeout().toMillis())
-                    .set(BACKEND.RPM, orNull(backend.options().limits().rpm()))
-                    .set(BACKEND.TPM, orNull(backend.options().limits().tpm()))
-                    .set(BACKEND.RPD, orNull(backend.options().limits().rpd()))
-                    .set(BACKEND.TPR, orNull(backend.options().limits().tpr()))
-                    .set(BACKEND.MAX_CONCURRENT, orNull(backend.options().limits().maxConcurrent()))
-                    .set(BACKEND.MAX_OUTPUT_TOKENS, orNull(backend.options().maxOutputTokens()))
-                    .set(BACKEND.QUOTA_REQUESTS, QuotaRows.requests(backend.options().quota()))
-                    .set(BACKEND.QUOTA_TOKENS, QuotaRows.tokens(backend.options().quota()))
-                    .set(BACKEND.QUOTA_CRON, QuotaRows.cron(backend.options().quota()))
-                    .set(BACKEND.QUOTA_ZONE, QuotaRows.zone(backend.options().quota()))
+                    .set(columns(backend, ciphertext))
                     .execute();
             insertModels(tx, backend);
         });
@@ -91,34 +64,7 @@ public final class JooqBackendRepository implements BackendRepository {
         return dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             int updated = tx.update(BACKEND)
-                    .set(BACKEND.NAME, backend.name())
-                    .set(BACKEND.BASE_URL, backend.baseUrl())
-                    .set(BACKEND.API_KEY_CIPHERTEXT, ciphertext)
-                    .set(BACKEND.API_KEY_HINT, BackendRows.apiKeyHint(backend))
-                    .set(BACKEND.PRIORITY, backend.priority())
-                    .set(BACKEND.WEIGHT, backend.weight())
-                    .set(BACKEND.TIMEOUT_MS, backend.timeoutMs())
-                    .set(BACKEND.ENABLED, backend.enabled())
-                    .set(BACKEND.HEADERS, HeadersJson.write(backend.headers()))
-                    .set(BACKEND.RETRY, backend.options().retry())
-                    .set(BACKEND.STREAM_SUPPORT, backend.options().streamSupport())
-                    .set(BACKEND.NON_STREAM_SUPPORT, backend.options().nonStreamSupport())
-                    .set(BACKEND.MAX_CONTEXT_TOKENS, backend.options().maxContextTokens().isPresent()
-                            ? backend.options().maxContextTokens().getAsInt() : null)
-                    .set(BACKEND.HEALTH_CHECK_ENABLED, backend.options().healthCheck().enabled())
-                    .set(BACKEND.HEALTH_CHECK_PATH, backend.options().healthCheck().path())
-                    .set(BACKEND.HEALTH_CHECK_INTERVAL_MS, (int) backend.options().healthCheck().interval().toMillis())
-                    .set(BACKEND.HEALTH_CHECK_TIMEOUT_MS, (int) backend.options().healthCheck().timeout().toMillis())
-                    .set(BACKEND.RPM, orNull(backend.options().limits().rpm()))
-                    .set(BACKEND.TPM, orNull(backend.options().limits().tpm()))
-                    .set(BACKEND.RPD, orNull(backend.options().limits().rpd()))
-                    .set(BACKEND.TPR, orNull(backend.options().limits().tpr()))
-                    .set(BACKEND.MAX_CONCURRENT, orNull(backend.options().limits().maxConcurrent()))
-                    .set(BACKEND.MAX_OUTPUT_TOKENS, orNull(backend.options().maxOutputTokens()))
-                    .set(BACKEND.QUOTA_REQUESTS, QuotaRows.requests(backend.options().quota()))
-                    .set(BACKEND.QUOTA_TOKENS, QuotaRows.tokens(backend.options().quota()))
-                    .set(BACKEND.QUOTA_CRON, QuotaRows.cron(backend.options().quota()))
-                    .set(BACKEND.QUOTA_ZONE, QuotaRows.zone(backend.options().quota()))
+                    .set(columns(backend, ciphertext))
                     .set(BACKEND.UPDATED_AT, DSL.currentOffsetDateTime())
                     .where(BACKEND.ID.eq(backend.id()))
                     .execute();
@@ -165,6 +111,44 @@ public final class JooqBackendRepository implements BackendRepository {
                 .where(condition)
                 .orderBy(BACKEND.PRIORITY, BACKEND.NAME)
                 .fetch(Records.mapping(rows::toBackend));
+    }
+
+    /** Every stored column of a backend (its models live in their own table). */
+    private static BackendRecord columns(Backend backend, byte[] ciphertext) {
+        BackendRecord r = new BackendRecord();
+        r.setId(backend.id());
+        r.setName(backend.name());
+        r.setBaseUrl(backend.baseUrl());
+        r.setApiKeyCiphertext(ciphertext);
+        r.setApiKeyHint(BackendRows.apiKeyHint(backend));
+        r.setPriority(backend.priority());
+        r.setWeight(backend.weight());
+        r.setTimeoutMs(backend.timeoutMs());
+        r.setEnabled(backend.enabled());
+        r.setHeaders(HeadersJson.write(backend.headers()));
+        var o = backend.options();
+        r.setRetry(o.retry());
+        r.setStreamSupport(o.streamSupport());
+        r.setNonStreamSupport(o.nonStreamSupport());
+        r.setMaxContextTokens(orNull(o.maxContextTokens()));
+        r.setHealthCheckEnabled(o.healthCheck().enabled());
+        r.setHealthCheckPath(o.healthCheck().path());
+        r.setHealthCheckIntervalMs((int) o.healthCheck().interval().toMillis());
+        r.setHealthCheckTimeoutMs((int) o.healthCheck().timeout().toMillis());
+        r.setRpm(orNull(o.limits().rpm()));
+        r.setTpm(orNull(o.limits().tpm()));
+        r.setRpd(orNull(o.limits().rpd()));
+        r.setTpr(orNull(o.limits().tpr()));
+        r.setMaxConcurrent(orNull(o.limits().maxConcurrent()));
+        r.setMaxOutputTokens(orNull(o.maxOutputTokens()));
+        r.setQuotaRequests(QuotaRows.requests(o.quota()));
+        r.setQuotaTokens(QuotaRows.tokens(o.quota()));
+        r.setQuotaCron(QuotaRows.cron(o.quota()));
+        r.setQuotaZone(QuotaRows.zone(o.quota()));
+        // only these columns are written: created_at and updated_at keep their defaults / explicit values
+        r.changed(BACKEND.CREATED_AT, false);
+        r.changed(BACKEND.UPDATED_AT, false);
+        return r;
     }
 
     private static Integer orNull(java.util.OptionalInt v) {
