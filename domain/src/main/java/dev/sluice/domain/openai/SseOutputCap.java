@@ -44,7 +44,7 @@ public final class SseOutputCap {
         }
         int start = 0;
         for (int i = 0; i < events.length; i++) {
-            int end = boundaryEnd(events, i);
+            int end = SseEvents.boundaryEnd(events, i);
             if (end < 0) {
                 continue;
             }
@@ -97,24 +97,10 @@ public final class SseOutputCap {
     }
 
     private void count(byte[] d, int start, int end) {
-        int line = start;
-        while (line < end) {
-            int lineEnd = line;
-            while (lineEnd < end && d[lineEnd] != '\n') {
-                lineEnd++;
-            }
-            int contentEnd = lineEnd > line && d[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
-            if (contentEnd - line > 5 && JsonScanner.equalsAscii(d, line, line + 5, "data:")) {
-                int p = line + 5;
-                if (p < contentEnd && d[p] == ' ') {
-                    p++;
-                }
-                if (p < contentEnd && d[p] == '{') {
-                    countJson(d, p, contentEnd);
-                }
-            }
-            line = lineEnd + 1;
-        }
+        SseEvents.forEachJsonData(d, start, end, (from, to) -> {
+            countJson(d, from, to);
+            return false;
+        });
     }
 
     private void countJson(byte[] d, int start, int end) {
@@ -148,18 +134,5 @@ public final class SseOutputCap {
         } catch (MalformedJsonException ignored) {
             // an event that is not JSON carries no output to count
         }
-    }
-
-    private static int boundaryEnd(byte[] d, int i) {
-        if (d[i] != '\n') {
-            return -1;
-        }
-        if (i + 1 < d.length && d[i + 1] == '\n') {
-            return i + 2;
-        }
-        if (i + 2 < d.length && d[i + 1] == '\r' && d[i + 2] == '\n') {
-            return i + 3;
-        }
-        return -1;
     }
 }

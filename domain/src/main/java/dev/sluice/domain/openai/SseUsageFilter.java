@@ -37,7 +37,7 @@ public final class SseUsageFilter {
         int outLength = 0;
         int i = 0;
         while (i < data.length) {
-            int boundary = boundaryEnd(data, i);
+            int boundary = SseEvents.boundaryEnd(data, i);
             if (boundary < 0) {
                 i++;
                 continue;
@@ -86,41 +86,15 @@ public final class SseUsageFilter {
         return events;
     }
 
-    /** Returns the index just past an event's terminating blank line starting at {@code i}, or -1. */
-    private static int boundaryEnd(byte[] d, int i) {
-        if (d[i] != '\n') {
-            return -1;
-        }
-        if (i + 1 < d.length && d[i + 1] == '\n') {
-            return i + 2;
-        }
-        if (i + 2 < d.length && d[i + 1] == '\r' && d[i + 2] == '\n') {
-            return i + 3;
-        }
-        return -1;
-    }
-
     /** Reads one event; returns true when it is the usage-only chunk the client did not ask for. */
     private boolean inspect(byte[] d, int start, int end) {
-        int line = start;
-        while (line < end) {
-            int lineEnd = line;
-            while (lineEnd < end && d[lineEnd] != '\n') {
-                lineEnd++;
-            }
-            int contentEnd = lineEnd > line && d[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
-            if (contentEnd - line > 5 && JsonScanner.equalsAscii(d, line, line + 5, "data:")) {
-                int p = line + 5;
-                if (p < contentEnd && d[p] == ' ') {
-                    p++;
-                }
-                if (p < contentEnd && d[p] == '{') {
-                    return inspectJson(d, p, contentEnd);
-                }
-            }
-            line = lineEnd + 1;
-        }
-        return false;
+        // the first data line with a JSON object decides
+        boolean[] drop = new boolean[1];
+        SseEvents.forEachJsonData(d, start, end, (from, to) -> {
+            drop[0] = inspectJson(d, from, to);
+            return true;
+        });
+        return drop[0];
     }
 
     private boolean inspectJson(byte[] d, int start, int end) {
