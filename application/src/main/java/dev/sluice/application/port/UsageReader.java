@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** Reads the usage aggregates and the request log for the admin API (never on the request path). */
 public interface UsageReader {
@@ -23,6 +24,13 @@ public interface UsageReader {
     }
 
     List<UsageRow> usage(UsageQuery query);
+
+    /**
+     * The rows of {@link #usage(UsageQuery)}, in the same order, handed to {@code sink} one at a time as they are read
+     * (a server-side cursor: the result is never held whole in memory). An exception thrown by {@code sink} stops the
+     * query and is rethrown.
+     */
+    void streamUsage(UsageQuery query, Consumer<UsageRow> sink);
 
     /** Newest first; {@code before} continues a previous page (its last request's start time and id). */
     record RequestFilter(Optional<String> app, Optional<String> backend, Optional<Integer> status, Instant from, Instant to,

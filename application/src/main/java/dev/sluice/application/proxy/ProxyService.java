@@ -69,6 +69,7 @@ public final class ProxyService {
     /** Status recorded for a request whose client went away before the answer was complete. */
     public static final int CLIENT_CLOSED_REQUEST = 499;
 
+    private static final System.Logger LOG = System.getLogger(ProxyService.class.getName());
     private static final String JSON = "application/json";
     private static final String EVENT_STREAM = "text/event-stream";
     private static final int MAX_CONVERTED_BYTES = 32 * 1024 * 1024;
@@ -650,6 +651,9 @@ public final class ProxyService {
                     });
                 }
                 case FailoverDecision.SwitchBackend switchBackend -> {
+                    LOG.log(System.Logger.Level.INFO, "request {0}: switching from backend ''{1}'' after attempt {2} ({3})",
+                            call.requestId(), failed.route.backend().name(), failed.number,
+                            attempts.isEmpty() ? "failed" : describe(attempts.getLast()));
                     settlePermit(0);
                     settleBackendQuota(0);
                     if (switchBackend.cooldown().isPositive()) {
@@ -660,6 +664,10 @@ public final class ProxyService {
                 }
                 case FailoverDecision.Deliver deliver -> throw new IllegalStateException("a failed attempt cannot be delivered");
             }
+        }
+
+        private static String describe(AttemptRecord a) {
+            return a.status().isPresent() ? "HTTP " + a.status().getAsInt() : a.error().orElse("failed");
         }
 
         /** No backend left to try. */
