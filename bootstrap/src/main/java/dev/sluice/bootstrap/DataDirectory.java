@@ -62,7 +62,11 @@ final class DataDirectory {
     /** The admin API token: from the environment, else from the data directory, else generated there and printed once. */
     String adminToken(Optional<String> fromEnvironment) {
         if (fromEnvironment.isPresent() && !fromEnvironment.get().isBlank()) {
-            return fromEnvironment.get().strip();
+            String token = fromEnvironment.get().strip();
+            if (token.length() < 16) {
+                throw new IllegalArgumentException("SLUICE_ADMIN_TOKEN must be at least 16 characters long");
+            }
+            return token;
         }
         Path file = root.resolve(ADMIN_TOKEN_FILE);
         if (Files.exists(file)) {

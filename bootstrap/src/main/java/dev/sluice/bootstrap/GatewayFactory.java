@@ -96,8 +96,12 @@ final class GatewayFactory {
     @Bean(preDestroy = "close")
     JooqRequestLog requestLog(DSLContext dsl,
                               @Value("${sluice.request-log.flush-interval:200ms}") Duration flushInterval,
-                              @Value("${sluice.request-log.batch-size:1000}") int batchSize) {
-        return new JooqRequestLog(dsl, flushInterval, batchSize);
+                              @Value("${sluice.request-log.batch-size:1000}") int batchSize,
+                              @Value("${sluice.data-dir:}") String dataDir,
+                              @Value("${sluice.request-log.max-buffered:50000}") int maxBuffered) {
+        // while PostgreSQL is down or slow, records beyond max-buffered go to append-only files in <data>/spill
+        Optional<Path> spill = dataDir.isBlank() ? Optional.empty() : Optional.of(Path.of(dataDir, "spill"));
+        return new JooqRequestLog(dsl, flushInterval, batchSize, spill, maxBuffered);
     }
 
     @Singleton

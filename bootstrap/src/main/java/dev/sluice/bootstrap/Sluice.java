@@ -62,6 +62,7 @@ public final class Sluice {
             return;
         }
 
+        properties.put("sluice.data-dir", data.root().toString());
         properties.put("sluice.secret-key", data.masterKey(env("SLUICE_SECRET_KEY")));
         properties.put("sluice.admin.token", data.adminToken(env("SLUICE_ADMIN_TOKEN")));
         ApplicationContext context;

@@ -6,8 +6,17 @@ import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.Optional;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,6 +36,17 @@ import static dev.sluice.db.jooq.Tables.REQUEST_LOG;
  * full batch is waiting, each batch as one multi-row {@code INSERT ... ON CONFLICT (request_id)
  * DO NOTHING}, so a batch written twice is stored once. A batch the database refuses is kept and
  * retried with backoff; records are not dropped while the log is open.
+ *
+ * <p>With a spill directory, records do not pile up in memory while the database fails or is slow:
+ * when more than {@code maxBuffered} records are held in memory, the writer moves the oldest of them
+ * (down to half that bound) to an append-only spill file in the directory, one JSON line per record
+ * ({@link RequestRecordLines}), fsynced before they leave memory. Spill files are always older than
+ * what is in memory, so the writer replays them first, oldest file first, in batches, and deletes a
+ * file once all of it is stored. Replaying is idempotent (the same {@code ON CONFLICT DO NOTHING}
+ * insert, aggregates counting only rows inserted), so a replay cut short by a crash and repeated
+ * counts nothing twice. Spill files left by an earlier run are replayed on start. On close, when the
+ * database refuses a write, everything still in memory is spilled instead of waiting. A crash loses
+ * only what was in memory (not yet written nor spilled). One log per directory.
  */
 public final class JooqRequestLog implements RequestLog, AutoCloseable {
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(200);
@@ -55,6 +75,23 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final AtomicBoolean warnedAfterClose = new AtomicBoolean();
     private final Object progress = new Object();
+    /** Spill files; null without a spill directory. */
+    private final SpillFiles spill;
+    private final long maxBuffered;
+    /** Records in spill files, not yet stored. */
+    private final AtomicLong spilled = new AtomicLong();
+    private final AtomicBoolean spillRequested = new AtomicBoolean();
+    // the writer thread's own state
+    /** Records taken off the queue but not yet stored or spilled, oldest first. */
+    private final ArrayDeque<RequestRecord> held = new ArrayDeque<>();
+    private final List<RequestRecord> replayBatch = new ArrayList<>();
+    private BufferedReader replayReader;
+    private Path replayPath;
+    private long replayedInHead;
+    private boolean spillFilesExist;
+    private boolean stopAfterSpill;
+    private long backoff;
+    private int failures;
     private volatile boolean closing;
     private volatile boolean abandoned;
     private final Thread writer;
@@ -68,6 +105,23 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
     }
 
     JooqRequestLog(DSLContext dsl, Duration flushInterval, int batchSize, Duration maxBackoff) {
+        this(dsl, flushInterval, batchSize, Optional.empty(), Integer.MAX_VALUE, maxBackoff);
+    }
+
+    /**
+     * A log that spills to {@code spillDirectory} (created when missing) when more than {@code maxBuffered}
+     * records wait in memory, and replays the spill files found there now. Without a directory, nothing is
+     * spilled and memory is not bounded (records are never dropped).
+     *
+     * @throws UncheckedIOException when the directory cannot be created or read
+     */
+    public JooqRequestLog(DSLContext dsl, Duration flushInterval, int batchSize, Optional<Path> spillDirectory,
+                          int maxBuffered) {
+        this(dsl, flushInterval, batchSize, spillDirectory, maxBuffered, DEFAULT_MAX_BACKOFF);
+    }
+
+    JooqRequestLog(DSLContext dsl, Duration flushInterval, int batchSize, Optional<Path> spillDirectory,
+                   int maxBuffered, Duration maxBackoff) {
         this.dsl = Objects.requireNonNull(dsl, "dsl");
         if (flushInterval == null || flushInterval.isNegative() || flushInterval.isZero()) {
             throw new IllegalArgumentException("the flush interval must be positive");
@@ -79,6 +133,34 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
         this.batchSize = batchSize;
         this.maxBackoffNanos = Math.max(MIN_BACKOFF_NANOS, maxBackoff.toNanos());
         this.initialBackoffNanos = Math.min(Math.max(flushIntervalNanos, MIN_BACKOFF_NANOS), maxBackoffNanos);
+        this.backoff = initialBackoffNanos;
+        if (maxBuffered < 1) {
+            throw new IllegalArgumentException("maxBuffered must be positive, got " + maxBuffered);
+        }
+        this.maxBuffered = maxBuffered;
+        Objects.requireNonNull(spillDirectory, "spillDirectory");
+        if (spillDirectory.isPresent()) {
+            try {
+                this.spill = new SpillFiles(spillDirectory.get());
+                List<Path> leftover = spill.files();
+                long records = 0;
+                for (Path file : leftover) {
+                    records += SpillFiles.countRecords(file);
+                }
+                if (!leftover.isEmpty()) {
+                    LOG.info("request log: replaying {} records from {} spill files in {}", records, leftover.size(),
+                            spillDirectory.get());
+                    spillFilesExist = true;
+                    spilled.set(records);
+                    accepted.set(records);
+                    wakeRequested.set(true);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("request log: cannot use spill directory " + spillDirectory.get(), e);
+            }
+        } else {
+            this.spill = null;
+        }
         this.writer = Thread.ofPlatform().name(THREAD_NAME).daemon(true).unstarted(this::run);
         this.writer.start();
     }
@@ -97,12 +179,30 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
         }
         accepted.incrementAndGet();
         queue.offer(record);
-        if (accepted.get() - written.get() >= batchSize && wakeRequested.compareAndSet(false, true)) {
+        long inMemory = inMemory();
+        if (inMemory >= batchSize && wakeRequested.compareAndSet(false, true)) {
+            LockSupport.unpark(writer);
+        }
+        if (spill != null && inMemory > maxBuffered && spillRequested.compareAndSet(false, true)) {
             LockSupport.unpark(writer);
         }
     }
 
-    /** Records accepted but not yet written (queued, or in a batch being written or retried). */
+    private long inMemory() {
+        return Math.max(0, accepted.get() - written.get() - spilled.get());
+    }
+
+    /** Records accepted and not yet written that are held in memory (pending but not spilled). */
+    public int buffered() {
+        return (int) Math.min(Integer.MAX_VALUE, inMemory());
+    }
+
+    /** Records currently in spill files, waiting to be replayed into the database. */
+    public long spilled() {
+        return Math.max(0, spilled.get());
+    }
+
+    /** Records accepted but not yet written (queued, in a batch being written or retried, or spilled). */
     public int pending() {
         return (int) Math.min(Integer.MAX_VALUE, accepted.get() - written.get());
     }
@@ -180,7 +280,7 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
     private void abandon() {
         abandoned = true;
         LockSupport.unpark(writer);
-        LOG.error("request log: {} records could not be written before shutdown and are lost", pending());
+        LOG.error("request log: {} records could not be written before shutdown and are lost", buffered());
     }
 
     private void run() {
@@ -193,9 +293,13 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
                 LOG.error("request log writer failed unexpectedly: {}", t.getClass().getName());
                 pause(initialBackoffNanos);
             }
-            if (closing && pending() == 0) {
+            if (closing && (pending() == 0 || stopAfterSpill)) {
                 break;
             }
+        }
+        closeReplayReader();
+        if (spill != null) {
+            spill.close();
         }
         synchronized (progress) {
             progress.notifyAll();
@@ -206,12 +310,12 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
     private void awaitWork() {
         long deadline = System.nanoTime() + flushIntervalNanos;
         long left;
-        while (!wakeRequested.get() && !closing && pending() < batchSize && (left = deadline - System.nanoTime()) > 0) {
+        while (!wakeRequested.get() && !spillRequested.get() && !closing && inMemory() < batchSize && (left = deadline - System.nanoTime()) > 0) {
             Thread.interrupted();
             LockSupport.parkNanos(this, left);
         }
         wakeRequested.set(false);
-        if (closing && queue.isEmpty() && pending() > 0) {
+        if (closing && queue.isEmpty() && held.isEmpty() && inMemory() > 0) {
             // an append counted its record but has not queued it yet
             Thread.onSpinWait();
         }
@@ -222,45 +326,185 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
         LockSupport.unpark(writer);
     }
 
+    /** Writes (replaying spill files first) until nothing is left, retrying failures with backoff. */
     private void drain() {
-        List<RequestRecord> batch = new ArrayList<>(Math.min(batchSize, 256));
-        while (!abandoned) {
-            batch.clear();
-            RequestRecord next;
-            while (batch.size() < batchSize && (next = queue.poll()) != null) {
-                batch.add(next);
+        while (!abandoned && !stopAfterSpill) {
+            spillOverflow();
+            try {
+                if (spillFilesExist) {
+                    replayStep();
+                } else {
+                    List<RequestRecord> batch = headBatch();
+                    if (batch.isEmpty()) {
+                        return;
+                    }
+                    insert(batch);
+                    for (int i = 0; i < batch.size(); i++) {
+                        held.pollFirst();
+                    }
+                    stored(batch.size(), false);
+                }
+            } catch (IOException e) {
+                closeReplayReader();
+                failed("reading spill file " + replayPath, e.toString());
+            } catch (RuntimeException | Error e) {
+                failed("writing " + (spillFilesExist ? replayBatch.size() : Math.min(batchSize, held.size())) + " records",
+                        DatabaseFailures.describe(e));
             }
-            if (batch.isEmpty()) {
-                return;
-            }
-            writeUntilStored(batch);
         }
     }
 
-    private void writeUntilStored(List<RequestRecord> batch) {
-        long backoff = initialBackoffNanos;
-        int failures = 0;
-        while (!abandoned) {
-            try {
-                insert(batch);
-                written.addAndGet(batch.size());
-                synchronized (progress) {
-                    progress.notifyAll();
+    /** The oldest records in memory, at most a batch, left in {@link #held} until they are stored. */
+    private List<RequestRecord> headBatch() {
+        RequestRecord next;
+        while (held.size() < batchSize && (next = queue.poll()) != null) {
+            held.addLast(next);
+        }
+        return first(Math.min(batchSize, held.size()));
+    }
+
+    private List<RequestRecord> first(int n) {
+        List<RequestRecord> out = new ArrayList<>(n);
+        Iterator<RequestRecord> it = held.iterator();
+        while (out.size() < n && it.hasNext()) {
+            out.add(it.next());
+        }
+        return out;
+    }
+
+    /** Replays one batch of the oldest spill file, or deletes it when it is all stored. */
+    private void replayStep() throws IOException {
+        if (replayBatch.isEmpty()) {
+            if (replayReader == null) {
+                List<Path> files = spill.files();
+                if (files.isEmpty()) {
+                    spillFilesExist = false;
+                    return;
                 }
-                if (failures > 0) {
-                    LOG.info("request log: writing works again after {} failed attempts", failures);
+                replayPath = files.getFirst();
+                spill.sealIfCurrent(replayPath);
+                replayReader = Files.newBufferedReader(replayPath, StandardCharsets.UTF_8);
+                long skip = replayedInHead;
+                while (skip > 0 && readRecord() != null) {
+                    skip--;
                 }
+            }
+            RequestRecord next;
+            while (replayBatch.size() < batchSize && (next = readRecord()) != null) {
+                replayBatch.add(next);
+            }
+            if (replayBatch.isEmpty()) {
+                closeReplayReader();
+                spill.delete(replayPath);
+                LOG.info("request log: spill file {} replayed and deleted", replayPath.getFileName());
+                replayPath = null;
+                replayedInHead = 0;
                 return;
-            } catch (RuntimeException | Error e) {
-                failures++;
-                failedWrites.incrementAndGet();
-                long wait = closing ? Math.min(backoff, CLOSING_BACKOFF_NANOS) : backoff;
-                LOG.warn("request log: writing {} records failed ({}); retrying in {} ms, {} records pending",
-                        batch.size(), DatabaseFailures.describe(e), TimeUnit.NANOSECONDS.toMillis(wait), pending());
-                pause(wait);
-                backoff = Math.min(backoff * 2, maxBackoffNanos);
             }
         }
+        insert(replayBatch);
+        replayedInHead += replayBatch.size();
+        int n = replayBatch.size();
+        replayBatch.clear();
+        stored(n, true);
+    }
+
+    /** The next readable record of the file being replayed; null at its end. */
+    private RequestRecord readRecord() throws IOException {
+        String line;
+        while ((line = replayReader.readLine()) != null) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                return RequestRecordLines.decode(line);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("request log: skipping an unreadable line in spill file {}: {}", replayPath, e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    private void closeReplayReader() {
+        if (replayReader != null) {
+            try {
+                replayReader.close();
+            } catch (IOException ignored) {
+                // read-only
+            }
+            replayReader = null;
+        }
+    }
+
+    private void stored(int n, boolean fromSpill) {
+        written.addAndGet(n);
+        if (fromSpill) {
+            spilled.addAndGet(-n);
+        }
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+        if (failures > 0) {
+            LOG.info("request log: writing works again after {} failed attempts", failures);
+        }
+        failures = 0;
+        backoff = initialBackoffNanos;
+    }
+
+    private void failed(String what, String why) {
+        failures++;
+        failedWrites.incrementAndGet();
+        if (closing && spill != null) {
+            // do not wait out the database on shutdown: what is in memory goes to disk and is replayed on start
+            spillMemory(Long.MAX_VALUE);
+            if (held.isEmpty() && queue.isEmpty()) {
+                LOG.warn("request log: {} failed ({}) while closing; {} records are in spill files in {}", what, why,
+                        spilled(), spill.directory());
+                stopAfterSpill = true;
+                return;
+            }
+        }
+        spillOverflow();
+        long wait = closing ? Math.min(backoff, CLOSING_BACKOFF_NANOS) : backoff;
+        LOG.warn("request log: {} failed ({}); retrying in {} ms, {} records pending ({} spilled)",
+                what, why, TimeUnit.NANOSECONDS.toMillis(wait), pending(), spilled());
+        pause(wait);
+        backoff = Math.min(backoff * 2, maxBackoffNanos);
+    }
+
+    /** When more than maxBuffered records are in memory, moves the oldest to a spill file, down to half the bound. */
+    private void spillOverflow() {
+        spillRequested.set(false);
+        if (spill == null) {
+            return;
+        }
+        long inMemory = inMemory();
+        if (inMemory > maxBuffered) {
+            spillMemory(inMemory - maxBuffered / 2);
+        }
+    }
+
+    /** Moves up to {@code count} of the oldest records in memory to a spill file. */
+    private void spillMemory(long count) {
+        RequestRecord next;
+        while (held.size() < count && (next = queue.poll()) != null) {
+            held.addLast(next);
+        }
+        int n = (int) Math.min(count, held.size());
+        if (n == 0) {
+            return;
+        }
+        try {
+            spill.append(first(n));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("request log: cannot spill {} records to {} ({}); they stay in memory", n, spill.directory(), e.toString());
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            held.pollFirst();
+        }
+        spilled.addAndGet(n);
+        spillFilesExist = true;
     }
 
     private void insert(List<RequestRecord> batch) {
@@ -289,6 +533,10 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
         long deadline = System.nanoTime() + nanos;
         long left;
         while (!abandoned && (left = deadline - System.nanoTime()) > 0) {
+            if (spillRequested.get()) {
+                spillOverflow();
+                continue;
+            }
             Thread.interrupted();
             LockSupport.parkNanos(this, left);
         }

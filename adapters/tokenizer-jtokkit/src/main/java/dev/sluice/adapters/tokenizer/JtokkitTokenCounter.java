@@ -20,13 +20,27 @@ import java.util.Locale;
 public final class JtokkitTokenCounter implements TokenCounter {
     private static final int REPLY_PRIMING = 3;
 
-    private final Encoding o200k;
-    private final Encoding cl100k;
+    // an encoding's tables take tens of MB: each is loaded on first use, not at start
+    private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
+    private volatile Encoding o200k;
+    private volatile Encoding cl100k;
 
-    public JtokkitTokenCounter() {
-        EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
-        this.o200k = registry.getEncoding(EncodingType.O200K_BASE);
-        this.cl100k = registry.getEncoding(EncodingType.CL100K_BASE);
+    private Encoding o200k() {
+        Encoding e = o200k;
+        if (e == null) {
+            e = registry.getEncoding(EncodingType.O200K_BASE);
+            o200k = e;
+        }
+        return e;
+    }
+
+    private Encoding cl100k() {
+        Encoding e = cl100k;
+        if (e == null) {
+            e = registry.getEncoding(EncodingType.CL100K_BASE);
+            cl100k = e;
+        }
+        return e;
     }
 
     @Override
@@ -50,8 +64,8 @@ public final class JtokkitTokenCounter implements TokenCounter {
         }
         if (m.startsWith("gpt-4o") || m.startsWith("gpt-4.1") || m.startsWith("gpt-4.5") || m.startsWith("gpt-5")
                 || m.startsWith("chatgpt-4o") || m.matches("o[1-9].*") || m.startsWith("gpt-oss")) {
-            return o200k;
+            return o200k();
         }
-        return cl100k;
+        return cl100k();
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.adapters.edge.admin;
 
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -13,6 +14,7 @@ import java.security.MessageDigest;
 
 /** Every admin API call must carry {@code Authorization: Bearer <admin token>}; compared in constant time. */
 @ServerFilter("/admin/api/**")
+@Context // a missing or short token stops the start instead of failing every admin call
 final class AdminTokenFilter {
     private final byte[] token;
 
