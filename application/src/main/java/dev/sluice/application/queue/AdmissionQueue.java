@@ -136,8 +136,9 @@ public final class AdmissionQueue {
                     line.timer.cancel();
                 }
                 line.timerAt = retryAtMillis;
-                long delay = Math.max(0, retryAtMillis - clock.millis());
-                line.timer = scheduler.schedule(Duration.ofMillis(delay), () -> {
+                // sub-millisecond delay: the timer fires when the window frees, not up to a millisecond later
+                Duration delay = Duration.between(clock.instant(), java.time.Instant.ofEpochMilli(retryAtMillis));
+                line.timer = scheduler.schedule(delay.isNegative() ? Duration.ZERO : delay, () -> {
                     synchronized (line) {
                         line.timer = null;
                         line.timerAt = Long.MAX_VALUE;
