@@ -3,9 +3,12 @@ package dev.sluice.adapters.persistence;
 import dev.sluice.application.port.UsageReader;
 import dev.sluice.domain.usage.RequestRecord;
 import org.jooq.Condition;
+import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.GroupField;
+import org.jooq.Record;
+import org.jooq.ResultQuery;
 import org.jooq.SelectField;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 import static dev.sluice.db.jooq.Tables.REQUEST_LOG;
 import static dev.sluice.db.jooq.Tables.USAGE_MINUTE;
@@ -27,8 +31,27 @@ public final class JooqUsageReader implements UsageReader {
         this.dsl = Objects.requireNonNull(dsl, "dsl");
     }
 
+    /** Rows read per round trip when streaming (a PostgreSQL cursor needs a transaction and a fetch size). */
+    static final int STREAM_FETCH_SIZE = 1000;
+
     @Override
     public List<UsageRow> usage(UsageQuery query) {
+        return dsl.transactionResult(cfg -> select(cfg.dsl(), query).fetch(JooqUsageReader::toRow));
+    }
+
+    @Override
+    public void streamUsage(UsageQuery query, Consumer<UsageRow> sink) {
+        Objects.requireNonNull(sink, "sink");
+        dsl.transaction(cfg -> {
+            try (Cursor<Record> cursor = select(cfg.dsl(), query).fetchSize(STREAM_FETCH_SIZE).fetchLazy()) {
+                while (cursor.hasNext()) {
+                    sink.accept(toRow(cursor.fetchNext()));
+                }
+            }
+        });
+    }
+
+    private static ResultQuery<Record> select(DSLContext dsl, UsageQuery query) {
         Field<OffsetDateTime> bucket = query.bucket() == Bucket.MINUTE
                 ? USAGE_MINUTE.BUCKET
                 : DSL.field("date_trunc({0}, {1}, 'UTC')", SQLDataType.TIMESTAMPWITHTIMEZONE,
@@ -50,16 +73,18 @@ public final class JooqUsageReader implements UsageReader {
         List<SelectField<?>> select = List.of(bucket, backend, app, model,
                 DSL.sum(USAGE_MINUTE.REQUESTS), DSL.sum(USAGE_MINUTE.ERRORS), DSL.sum(USAGE_MINUTE.PROMPT_TOKENS),
                 DSL.sum(USAGE_MINUTE.COMPLETION_TOKENS), DSL.sum(USAGE_MINUTE.TOTAL_TOKENS));
-        return dsl.transactionResult(cfg -> cfg.dsl()
-                .select(select)
+        return dsl.select(select)
                 .from(USAGE_MINUTE)
                 .where(USAGE_MINUTE.BUCKET.ge(Timestamps.toColumn(query.from())))
                 .and(USAGE_MINUTE.BUCKET.lt(Timestamps.toColumn(query.to())))
                 .groupBy(group)
-                .orderBy(group.stream().map(g -> (Field<?>) g).map(Field::asc).toList())
-                .fetch(r -> new UsageRow(Timestamps.toInstant(r.get(0, OffsetDateTime.class)), r.get(1, String.class),
-                        r.get(2, String.class), r.get(3, String.class), asLong(r.get(4)), asLong(r.get(5)),
-                        asLong(r.get(6)), asLong(r.get(7)), asLong(r.get(8)))));
+                .orderBy(group.stream().map(g -> (Field<?>) g).map(Field::asc).toList());
+    }
+
+    private static UsageRow toRow(Record r) {
+        return new UsageRow(Timestamps.toInstant(r.get(0, OffsetDateTime.class)), r.get(1, String.class),
+                r.get(2, String.class), r.get(3, String.class), asLong(r.get(4)), asLong(r.get(5)),
+                asLong(r.get(6)), asLong(r.get(7)), asLong(r.get(8)));
     }
 
     @Override

@@ -46,6 +46,39 @@ final class UsageController {
     AdminViews.UsageSeries get(@Nullable @QueryValue String from, @Nullable @QueryValue String to,
                                @Nullable @QueryValue String range, @Nullable @QueryValue String groupBy,
                                @Nullable @QueryValue String bucket) {
+        UsageReader.UsageQuery query = query(clock, from, to, range, groupBy, bucket);
+        Instant start = query.from();
+        Instant end = query.to();
+        UsageReader.Bucket size = query.bucket();
+        Set<UsageReader.GroupBy> groups = query.groupBy();
+        List<UsageReader.UsageRow> rows = usage.usage(query);
+        long requests = 0;
+        long failed = 0;
+        long prompt = 0;
+        long completion = 0;
+        long total = 0;
+        List<AdminViews.UsagePoint> series = new ArrayList<>(rows.size());
+        for (UsageReader.UsageRow r : rows) {
+            series.add(new AdminViews.UsagePoint(r.bucket(), r.backend(), r.app(), r.model(), r.requests(), r.errors(),
+                    r.promptTokens(), r.completionTokens(), r.totalTokens()));
+            requests += r.requests();
+            failed += r.errors();
+            prompt += r.promptTokens();
+            completion += r.completionTokens();
+            total += r.totalTokens();
+        }
+        return new AdminViews.UsageSeries(start, end, size.name().toLowerCase(Locale.ROOT),
+                groups.stream().map(g -> g.name().toLowerCase(Locale.ROOT)).toList(), series,
+                new AdminViews.UsageTotals(requests, failed, prompt, completion, total));
+    }
+
+    /**
+     * The query of {@code /usage} and {@code /usage/export.csv} from their parameters.
+     *
+     * @throws InvalidFieldsException naming each invalid parameter
+     */
+    static UsageReader.UsageQuery query(Clock clock, @Nullable String from, @Nullable String to, @Nullable String range,
+                                        @Nullable String groupBy, @Nullable String bucket) {
         List<FieldError> errors = new ArrayList<>();
         Instant now = clock.instant();
         Instant start = null;
@@ -99,25 +132,7 @@ final class UsageController {
         if (!errors.isEmpty()) {
             throw new InvalidFieldsException(errors);
         }
-        List<UsageReader.UsageRow> rows = usage.usage(new UsageReader.UsageQuery(start, end, groups, size));
-        long requests = 0;
-        long failed = 0;
-        long prompt = 0;
-        long completion = 0;
-        long total = 0;
-        List<AdminViews.UsagePoint> series = new ArrayList<>(rows.size());
-        for (UsageReader.UsageRow r : rows) {
-            series.add(new AdminViews.UsagePoint(r.bucket(), r.backend(), r.app(), r.model(), r.requests(), r.errors(),
-                    r.promptTokens(), r.completionTokens(), r.totalTokens()));
-            requests += r.requests();
-            failed += r.errors();
-            prompt += r.promptTokens();
-            completion += r.completionTokens();
-            total += r.totalTokens();
-        }
-        return new AdminViews.UsageSeries(start, end, size.name().toLowerCase(Locale.ROOT),
-                groups.stream().map(g -> g.name().toLowerCase(Locale.ROOT)).toList(), series,
-                new AdminViews.UsageTotals(requests, failed, prompt, completion, total));
+        return new UsageReader.UsageQuery(start, end, groups, size);
     }
 
     static Instant parse(String field, String value, List<FieldError> errors) {
