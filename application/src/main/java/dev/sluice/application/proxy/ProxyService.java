@@ -27,6 +27,7 @@ import dev.sluice.domain.openai.PromptText;
 import dev.sluice.domain.openai.RequestBody;
 import dev.sluice.domain.openai.ResponseTail;
 import dev.sluice.domain.openai.SseOutputCap;
+import dev.sluice.domain.openai.SseTextCollector;
 import dev.sluice.domain.openai.SseUsageFilter;
 import dev.sluice.domain.openai.StreamConversion;
 import dev.sluice.domain.openai.Usage;
@@ -728,7 +729,7 @@ public final class ProxyService {
             Attempt a = current;
             recordInFlight("client_closed");
             abandonCurrent();
-            Optional<Usage> usage = a != null && a.sseFilter != null ? a.sseFilter.usage() : Optional.empty();
+            Optional<Usage> usage = a != null ? a.streamUsage() : Optional.empty();
             record(CLIENT_CLOSED_REQUEST, Optional.of("client_closed"), usage, true, a);
         }
 
@@ -809,6 +810,7 @@ public final class ProxyService {
             private int status;
             private SseUsageFilter sseFilter;
             private SseOutputCap outputCap;
+            private SseTextCollector streamedText;
             private ResponseTail tail;
             private ByteArrayOutputStream buffer;
             private StreamConversion.Aggregator aggregator;
@@ -885,6 +887,7 @@ public final class ProxyService {
                 switch (mode) {
                     case SSE -> {
                         sseFilter = new SseUsageFilter(body.clientWantsStreamUsage());
+                        streamedText = new SseTextCollector();
                         long cap = outputCap(route.backend());
                         if (cap >= 0) {
                             outputCap = new SseOutputCap(cap,
@@ -911,6 +914,7 @@ public final class ProxyService {
                 switch (mode) {
                     case SSE -> {
                         byte[] out = sseFilter.feed(data);
+                        streamedText.collect(out);
                         if (outputCap != null) {
                             out = outputCap.pass(out);
                         }
@@ -938,6 +942,25 @@ public final class ProxyService {
                     }
                     case AGGREGATE -> aggregator.feed(data);
                 }
+            }
+
+            /**
+             * The stream's usage: as the backend reported it, or — for a stream that ended without it
+             * (failed, cut, client gone) — estimated with the tokenizer from the prompt and the text streamed.
+             */
+            Optional<Usage> streamUsage() {
+                if (sseFilter == null) {
+                    return Optional.empty();
+                }
+                Optional<Usage> reported = sseFilter.usage();
+                if (reported.isPresent() || streamedText == null) {
+                    return reported;
+                }
+                int prompt = promptTokens(route);
+                int completion = routing.tokens().promptTokens(route.upstreamModel(),
+                        new PromptText(List.of(streamedText.text()), 0));
+                usageEstimated = true;
+                return Optional.of(new Usage(prompt, completion, prompt + completion));
             }
 
             /** The stream went past the output cap: it was ended cleanly; the backend request is cancelled. */
@@ -983,10 +1006,11 @@ public final class ProxyService {
                     case SSE -> {
                         byte[] rest = sseFilter.finish();
                         if (rest.length > 0) {
+                            streamedText.collect(rest);
                             firstByte();
                             sink.chunk(rest);
                         }
-                        usage = sseFilter.usage();
+                        usage = streamUsage();
                     }
                     case PLAIN -> usage = tail == null ? Optional.empty() : tail.usage();
                     case REPLAY -> {
@@ -1052,7 +1076,7 @@ public final class ProxyService {
                         : OpenAiError.backendFailed(backendName);
                 Optional<Usage> usage = Optional.empty();
                 if (mode == Mode.SSE) {
-                    usage = sseFilter.usage();
+                    usage = streamUsage();
                     sink.chunk(error.toSseEvent());
                     sink.end();
                 } else {
