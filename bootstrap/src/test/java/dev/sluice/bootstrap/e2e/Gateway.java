@@ -198,4 +198,9 @@ final class Gateway implements AutoCloseable {
                 .fetchOne(0, Long.class);
         return requests == null ? 0 : requests;
     }
+
+    /** A bean of the running gateway (e.g. the test clock). */
+    <T> T bean(Class<T> type) {
+        return server.getApplicationContext().getBean(type);
+    }
 }

@@ -111,4 +111,16 @@ final class LimitsAdmin {
             throw new AssertionError("admin API answered " + response.status() + " instead of " + status + ": " + response.body());
         }
     }
+
+    /** {@code GET /quotas}: the raw entry of the quota named {@code name} (with {@code periodStart}, {@code resetsAt}). */
+    Optional<JsonNode> quotaJson(String name) {
+        AdminApi.Response response = admin.get("/quotas");
+        expect(200, response);
+        for (JsonNode q : response.json().get("data")) {
+            if (name.equals(q.get("name").asText())) {
+                return Optional.of(q);
+            }
+        }
+        return Optional.empty();
+    }
 }
