@@ -10,6 +10,7 @@ import dev.sluice.adapters.persistence.JooqAutoModelRepository;
 import dev.sluice.adapters.persistence.JooqRequestLog;
 import dev.sluice.adapters.persistence.JooqRequestLogReader;
 import dev.sluice.adapters.persistence.JooqUsageReader;
+import dev.sluice.adapters.persistence.RequestLogPartitions;
 import dev.sluice.adapters.persistence.JooqQuotaRepository;
 import dev.sluice.adapters.ratelimit.LocalRateLimitStore;
 import dev.sluice.adapters.tokenizer.JtokkitTokenCounter;
@@ -102,6 +103,14 @@ final class GatewayFactory {
         // while PostgreSQL is down or slow, records beyond max-buffered go to append-only files in <data>/spill
         Optional<Path> spill = dataDir.isBlank() ? Optional.empty() : Optional.of(Path.of(dataDir, "spill"));
         return new JooqRequestLog(dsl, flushInterval, batchSize, spill, maxBuffered);
+    }
+
+    /** Daily partitions of the request log: created ahead, dropped after the retention (aggregates are kept). */
+    @Singleton
+    RequestLogPartitions requestLogPartitions(DSLContext dsl,
+                                              @Value("${sluice.request-log.retention:30d}") Duration retention,
+                                              @Value("${sluice.request-log.partitions-ahead:7}") int daysAhead) {
+        return new RequestLogPartitions(dsl, retention, daysAhead);
     }
 
     @Singleton

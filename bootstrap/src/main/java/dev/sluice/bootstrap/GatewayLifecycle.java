@@ -2,6 +2,7 @@ package dev.sluice.bootstrap;
 
 import dev.sluice.adapters.edge.proxy.ProxyServer;
 import dev.sluice.adapters.persistence.JooqRequestLog;
+import dev.sluice.adapters.persistence.RequestLogPartitions;
 import dev.sluice.application.config.ConfigSnapshot;
 import dev.sluice.application.config.LiveConfiguration;
 import dev.sluice.application.port.QuotaRepository;
@@ -17,6 +18,7 @@ import jakarta.inject.Named;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,10 +37,12 @@ final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEv
     private final HealthCheckService healthChecks;
     private final QuotaLedger quotas;
     private final QuotaRepository quotaRepository;
+    private final RequestLogPartitions partitions;
+    private final Clock clock;
 
     GatewayLifecycle(LiveConfiguration configuration, ProxyServer proxyServer, JooqRequestLog requestLog,
                      @Named("proxy") EventLoopGroup loops, HealthCheckService healthChecks, QuotaLedger quotas,
-                     QuotaRepository quotaRepository) {
+                     QuotaRepository quotaRepository, RequestLogPartitions partitions, Clock clock) {
         this.configuration = configuration;
         this.proxyServer = proxyServer;
         this.requestLog = requestLog;
@@ -46,6 +50,8 @@ final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEv
         this.healthChecks = healthChecks;
         this.quotas = quotas;
         this.quotaRepository = quotaRepository;
+        this.partitions = partitions;
+        this.clock = clock;
     }
 
     @Override
@@ -73,6 +79,12 @@ final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEv
         } catch (RuntimeException e) {
             LOG.warn("Starting health checks failed: {}", e.toString());
         }
+    }
+
+    /** Request-log partitions: the coming days created, expired days dropped (hourly, and once at start). */
+    @Scheduled(fixedDelay = "1h", initialDelay = "5s")
+    void maintainPartitions() {
+        partitions.maintain(clock.instant());
     }
 
     /** Quota counters go to the database every second, so a restart does not reset a quota. */

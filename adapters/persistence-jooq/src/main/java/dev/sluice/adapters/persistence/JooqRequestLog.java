@@ -17,9 +17,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.Optional;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +33,8 @@ import static dev.sluice.db.jooq.Tables.REQUEST_LOG;
  * Writes the request log in the background. {@link #append} only puts the record on a lock-free
  * queue, so it never blocks or throws on the caller's (event-loop) thread. One daemon thread,
  * {@value #THREAD_NAME}, writes what is queued at least every flush interval, and at once when a
- * full batch is waiting, each batch as one multi-row {@code INSERT ... ON CONFLICT (request_id)
- * DO NOTHING}, so a batch written twice is stored once. A batch the database refuses is kept and
+ * full batch is waiting, each batch as one multi-row {@code INSERT ... ON CONFLICT (request_id,
+ * started_at) DO NOTHING}, so a batch written twice is stored once. A batch the database refuses is kept and
  * retried with backoff; records are not dropped while the log is open.
  *
  * <p>With a spill directory, records do not pile up in memory while the database fails or is slow:
@@ -510,7 +510,7 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
     private void insert(List<RequestRecord> batch) {
         dsl.transaction(cfg -> {
             DSLContext tx = cfg.dsl();
-            Set<String> inserted = new HashSet<>(tx
+            List<String> insertedIds = tx
                     .insertInto(REQUEST_LOG,
                             REQUEST_LOG.REQUEST_ID, REQUEST_LOG.STARTED_AT, REQUEST_LOG.ENDPOINT,
                             REQUEST_LOG.APP_ID, REQUEST_LOG.APP_NAME, REQUEST_LOG.MODEL,
@@ -520,12 +520,31 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
                             REQUEST_LOG.STREAM, REQUEST_LOG.CLIENT_ABORTED, REQUEST_LOG.ATTEMPT_COUNT, REQUEST_LOG.ATTEMPTS,
                             REQUEST_LOG.KEY_ID, REQUEST_LOG.QUEUE_WAIT_US, REQUEST_LOG.USAGE_ESTIMATED)
                     .valuesOfRows(batch.stream().map(RequestLogRows::toRow).toList())
-                    .onConflict(REQUEST_LOG.REQUEST_ID)
+                    // the primary key of the day-partitioned table (V6); a retry carries the same started_at
+                    .onConflict(REQUEST_LOG.REQUEST_ID, REQUEST_LOG.STARTED_AT)
                     .doNothing()
                     .returning(REQUEST_LOG.REQUEST_ID)
-                    .fetch(REQUEST_LOG.REQUEST_ID));
-            // the minute aggregates count exactly the rows inserted now: a batch written twice counts once
-            UsageAggregates.upsert(tx, batch.stream().filter(r -> inserted.contains(RequestLogRows.text(REQUEST_LOG.REQUEST_ID, r.requestId()))).toList());
+                    .fetch(REQUEST_LOG.REQUEST_ID);
+            // the minute aggregates count exactly the rows inserted now: a batch written twice counts once, and a
+            // record repeated within one batch (inserted once) counts once: each returned id admits one record
+            Map<String, Integer> inserted = new HashMap<>();
+            for (String id : insertedIds) {
+                inserted.merge(id, 1, Integer::sum);
+            }
+            List<RequestRecord> counted = new ArrayList<>(insertedIds.size());
+            for (RequestRecord r : batch) {
+                String id = RequestLogRows.text(REQUEST_LOG.REQUEST_ID, r.requestId());
+                Integer left = inserted.get(id);
+                if (left != null) {
+                    if (left == 1) {
+                        inserted.remove(id);
+                    } else {
+                        inserted.put(id, left - 1);
+                    }
+                    counted.add(r);
+                }
+            }
+            UsageAggregates.upsert(tx, counted);
         });
     }
 

@@ -33,6 +33,9 @@ public final class JooqRequestLogReader implements RequestLogReader {
     public Optional<RequestRecord> find(String requestId) {
         return dsl.transactionResult(cfg -> cfg.dsl().selectFrom(REQUEST_LOG)
                 .where(REQUEST_LOG.REQUEST_ID.eq(requestId))
+                // the key is (request_id, started_at) since V6: take the first should an id ever be stored twice
+                .orderBy(REQUEST_LOG.STARTED_AT)
+                .limit(1)
                 .fetchOptional()
                 .map(JooqRequestLogReader::toRecord));
     }

@@ -142,13 +142,15 @@ class JooqRequestLogTest {
     @Test
     void givenTheSameRequestIdTwice_whenWritten_thenOneRowIsStored() {
         JooqRequestLog log = open(db.dsl(), NEVER, 100);
+        // the key is (request_id, started_at) since V6: a retried write carries the same start time
+        java.time.Instant startedAt = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
 
         // twice in one batch
-        log.append(aRequestRecord().withRequestId("dup").withUsage(1, 1, 2).build());
-        log.append(aRequestRecord().withRequestId("dup").withUsage(9, 9, 18).build());
+        log.append(aRequestRecord().withRequestId("dup").withStartedAt(startedAt).withUsage(1, 1, 2).build());
+        log.append(aRequestRecord().withRequestId("dup").withStartedAt(startedAt).withUsage(9, 9, 18).build());
         log.flush();
         // and again in a later batch
-        log.append(aRequestRecord().withRequestId("dup").withUsage(7, 7, 14).build());
+        log.append(aRequestRecord().withRequestId("dup").withStartedAt(startedAt).withUsage(7, 7, 14).build());
         log.flush();
 
         assertEquals(1, db.dsl().fetchCount(REQUEST_LOG));

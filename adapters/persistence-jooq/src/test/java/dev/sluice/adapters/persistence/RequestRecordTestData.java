@@ -41,6 +41,11 @@ final class RequestRecordTestData {
         return this;
     }
 
+    RequestRecordTestData withStartedAt(Instant startedAt) {
+        this.startedAt = startedAt;
+        return this;
+    }
+
     RequestRecordTestData withModel(String model) {
         this.model = Optional.of(model);
         return this;

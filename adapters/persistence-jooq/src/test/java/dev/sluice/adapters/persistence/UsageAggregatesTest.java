@@ -34,14 +34,16 @@ class UsageAggregatesTest {
     @Test
     void givenABatchWrittenTwice_thenTheAggregatesCountItOnce() {
         JooqRequestLog log = new JooqRequestLog(db.dsl(), Duration.ofMillis(20), 100);
+        // the key is (request_id, started_at) since V6: a retried write carries the same start time
+        Instant startedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         for (int n = 0; n < 50; n++) {
-            log.append(aRequestRecord().withRequestId("agg-" + n).withModel("m-agg").withAppName("app-agg")
+            log.append(aRequestRecord().withRequestId("agg-" + n).withStartedAt(startedAt).withModel("m-agg").withAppName("app-agg")
                     .withUsage(10, 5, 15).build());
         }
         log.flush();
-        // the same request ids again (a retried write): the request log ignores them, so must the aggregates
+        // the same records again (a retried write): the request log ignores them, so must the aggregates
         for (int n = 0; n < 50; n++) {
-            log.append(aRequestRecord().withRequestId("agg-" + n).withModel("m-agg").withAppName("app-agg")
+            log.append(aRequestRecord().withRequestId("agg-" + n).withStartedAt(startedAt).withModel("m-agg").withAppName("app-agg")
                     .withUsage(10, 5, 15).build());
         }
         log.close();
