@@ -203,4 +203,38 @@ final class Gateway implements AutoCloseable {
     <T> T bean(Class<T> type) {
         return server.getApplicationContext().getBean(type);
     }
+
+    /**
+     * Starts a gateway whose overrides depend on its fresh database, e.g. a datasource URL that goes
+     * through a TCP forwarder to the database's host.
+     */
+    static Gateway startOn(java.util.function.Function<TestDatabase, Map<String, Object>> overrides) {
+        TestDatabase database = TestDatabase.create();
+        try {
+            Map<String, Object> properties = new HashMap<>();
+            properties.put("micronaut.server.port", -1);
+            properties.put("micronaut.server.host", "127.0.0.1");
+            properties.put("sluice.proxy.host", "127.0.0.1");
+            properties.put("sluice.proxy.port", 0);
+            properties.put("sluice.proxy.threads", 2);
+            properties.put("datasources.default.url", database.jdbcUrl());
+            properties.put("datasources.default.username", database.user());
+            properties.put("datasources.default.password", database.password());
+            properties.put("datasources.default.maximum-pool-size", 4);
+            properties.put("sluice.admin.token", ADMIN_TOKEN);
+            properties.put("sluice.secret-key", SECRET_KEY);
+            properties.put("sluice.config.refresh-interval", "1h");
+            properties.put("sluice.request-log.flush-interval", "50ms");
+            properties.putAll(overrides.apply(database));
+            return new Gateway(database, ApplicationContext.run(EmbeddedServer.class, properties));
+        } catch (RuntimeException | Error e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /** The test's own connection to the gateway's database (not through the gateway's datasource). */
+    org.jooq.DSLContext databaseDsl() {
+        return database.dsl();
+    }
 }
