@@ -10,10 +10,12 @@ import org.jooq.GroupField;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
 import org.jooq.SelectField;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +23,8 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 import static dev.sluice.db.jooq.Tables.REQUEST_LOG;
+import static dev.sluice.db.jooq.Tables.USAGE_DAY;
+import static dev.sluice.db.jooq.Tables.USAGE_HOUR;
 import static dev.sluice.db.jooq.Tables.USAGE_MINUTE;
 
 /** Usage series from the minute aggregates, and pages of the request log. */
@@ -51,34 +55,61 @@ public final class JooqUsageReader implements UsageReader {
         });
     }
 
+    /**
+     * Reads the coarsest rollup whose buckets fit the query exactly: the daily table for day buckets
+     * over whole days, the hourly one for hour (or day) buckets over whole hours, else the minutes.
+     */
     private static ResultQuery<Record> select(DSLContext dsl, UsageQuery query) {
-        Field<OffsetDateTime> bucket = query.bucket() == Bucket.MINUTE
-                ? USAGE_MINUTE.BUCKET
+        Table<?> table = USAGE_MINUTE;
+        if (query.bucket() == Bucket.DAY && alignedTo(query, ChronoUnit.DAYS)) {
+            table = USAGE_DAY;
+        } else if (query.bucket() != Bucket.MINUTE && alignedTo(query, ChronoUnit.HOURS)) {
+            table = USAGE_HOUR;
+        }
+        Field<OffsetDateTime> stored = column(table, USAGE_MINUTE.BUCKET);
+        Field<String> backendColumn = column(table, USAGE_MINUTE.BACKEND_NAME);
+        Field<String> appColumn = column(table, USAGE_MINUTE.APP_NAME);
+        Field<String> modelColumn = column(table, USAGE_MINUTE.MODEL);
+        boolean exactBuckets = (query.bucket() == Bucket.MINUTE && table == USAGE_MINUTE)
+                || (query.bucket() == Bucket.HOUR && table == USAGE_HOUR)
+                || (query.bucket() == Bucket.DAY && table == USAGE_DAY);
+        Field<OffsetDateTime> bucket = exactBuckets
+                ? stored
                 : DSL.field("date_trunc({0}, {1}, 'UTC')", SQLDataType.TIMESTAMPWITHTIMEZONE,
-                        DSL.inline(query.bucket().name().toLowerCase(Locale.ROOT)), USAGE_MINUTE.BUCKET);
-        Field<String> backend = query.groupBy().contains(GroupBy.BACKEND) ? USAGE_MINUTE.BACKEND_NAME : DSL.inline((String) null, SQLDataType.VARCHAR);
-        Field<String> app = query.groupBy().contains(GroupBy.APP) ? USAGE_MINUTE.APP_NAME : DSL.inline((String) null, SQLDataType.VARCHAR);
-        Field<String> model = query.groupBy().contains(GroupBy.MODEL) ? USAGE_MINUTE.MODEL : DSL.inline((String) null, SQLDataType.VARCHAR);
+                        DSL.inline(query.bucket().name().toLowerCase(Locale.ROOT)), stored);
+        Field<String> backend = query.groupBy().contains(GroupBy.BACKEND) ? backendColumn : DSL.inline((String) null, SQLDataType.VARCHAR);
+        Field<String> app = query.groupBy().contains(GroupBy.APP) ? appColumn : DSL.inline((String) null, SQLDataType.VARCHAR);
+        Field<String> model = query.groupBy().contains(GroupBy.MODEL) ? modelColumn : DSL.inline((String) null, SQLDataType.VARCHAR);
         List<GroupField> group = new ArrayList<>();
         group.add(bucket);
         if (query.groupBy().contains(GroupBy.BACKEND)) {
-            group.add(USAGE_MINUTE.BACKEND_NAME);
+            group.add(backendColumn);
         }
         if (query.groupBy().contains(GroupBy.APP)) {
-            group.add(USAGE_MINUTE.APP_NAME);
+            group.add(appColumn);
         }
         if (query.groupBy().contains(GroupBy.MODEL)) {
-            group.add(USAGE_MINUTE.MODEL);
+            group.add(modelColumn);
         }
         List<SelectField<?>> select = List.of(bucket, backend, app, model,
-                DSL.sum(USAGE_MINUTE.REQUESTS), DSL.sum(USAGE_MINUTE.ERRORS), DSL.sum(USAGE_MINUTE.PROMPT_TOKENS),
-                DSL.sum(USAGE_MINUTE.COMPLETION_TOKENS), DSL.sum(USAGE_MINUTE.TOTAL_TOKENS));
+                DSL.sum(column(table, USAGE_MINUTE.REQUESTS)), DSL.sum(column(table, USAGE_MINUTE.ERRORS)),
+                DSL.sum(column(table, USAGE_MINUTE.PROMPT_TOKENS)), DSL.sum(column(table, USAGE_MINUTE.COMPLETION_TOKENS)),
+                DSL.sum(column(table, USAGE_MINUTE.TOTAL_TOKENS)));
         return dsl.select(select)
-                .from(USAGE_MINUTE)
-                .where(USAGE_MINUTE.BUCKET.ge(Timestamps.toColumn(query.from())))
-                .and(USAGE_MINUTE.BUCKET.lt(Timestamps.toColumn(query.to())))
+                .from(table)
+                .where(stored.ge(Timestamps.toColumn(query.from())))
+                .and(stored.lt(Timestamps.toColumn(query.to())))
                 .groupBy(group)
                 .orderBy(group.stream().map(g -> (Field<?>) g).map(Field::asc).toList());
+    }
+
+    /** The same column in a rollup table (the three tables have identical columns). */
+    private static <T> Field<T> column(Table<?> table, Field<T> minuteColumn) {
+        return table.field(minuteColumn.getName(), minuteColumn.getType());
+    }
+
+    private static boolean alignedTo(UsageQuery query, ChronoUnit unit) {
+        return query.from().truncatedTo(unit).equals(query.from()) && query.to().truncatedTo(unit).equals(query.to());
     }
 
     private static UsageRow toRow(Record r) {

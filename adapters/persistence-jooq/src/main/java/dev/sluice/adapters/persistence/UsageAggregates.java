@@ -3,16 +3,20 @@ package dev.sluice.adapters.persistence;
 import dev.sluice.domain.openai.Usage;
 import dev.sluice.domain.usage.RequestRecord;
 import org.jooq.DSLContext;
-import org.jooq.InsertValuesStep9;
-import dev.sluice.db.jooq.tables.records.UsageMinuteRecord;
+import org.jooq.Field;
+import org.jooq.Table;
 
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static dev.sluice.db.jooq.Tables.REQUEST_LOG;
+import static dev.sluice.db.jooq.Tables.USAGE_DAY;
+import static dev.sluice.db.jooq.Tables.USAGE_HOUR;
 import static dev.sluice.db.jooq.Tables.USAGE_MINUTE;
 import static org.jooq.impl.DSL.excluded;
 
@@ -55,23 +59,51 @@ final class UsageAggregates {
                 s.total += u.totalTokens();
             }
         }
-        InsertValuesStep9<UsageMinuteRecord, OffsetDateTime, String, String, String, Long, Long, Long, Long, Long> insert =
-                tx.insertInto(USAGE_MINUTE, USAGE_MINUTE.BUCKET, USAGE_MINUTE.BACKEND_NAME, USAGE_MINUTE.APP_NAME,
-                        USAGE_MINUTE.MODEL, USAGE_MINUTE.REQUESTS, USAGE_MINUTE.ERRORS, USAGE_MINUTE.PROMPT_TOKENS,
-                        USAGE_MINUTE.COMPLETION_TOKENS, USAGE_MINUTE.TOTAL_TOKENS);
+        upsertInto(tx, USAGE_MINUTE, sums);
+        upsertInto(tx, USAGE_HOUR, rolledUp(sums, ChronoUnit.HOURS));
+        upsertInto(tx, USAGE_DAY, rolledUp(sums, ChronoUnit.DAYS));
+    }
+
+    /** The minute sums added up per hour or per day (UTC). */
+    private static Map<Key, Sums> rolledUp(Map<Key, Sums> minutes, ChronoUnit unit) {
+        Map<Key, Sums> out = new HashMap<>();
+        minutes.forEach((k, v) -> {
+            Sums s = out.computeIfAbsent(new Key(k.bucket().truncatedTo(unit), k.backend(), k.app(), k.model()), x -> new Sums());
+            s.requests += v.requests;
+            s.errors += v.errors;
+            s.prompt += v.prompt;
+            s.completion += v.completion;
+            s.total += v.total;
+        });
+        return out;
+    }
+
+    /** Adds the sums to a usage table (minute, hour or day: identical columns), creating missing rows. */
+    private static void upsertInto(DSLContext tx, Table<?> table, Map<Key, Sums> sums) {
+        Field<OffsetDateTime> bucket = column(table, USAGE_MINUTE.BUCKET);
+        Field<String> backend = column(table, USAGE_MINUTE.BACKEND_NAME);
+        Field<String> app = column(table, USAGE_MINUTE.APP_NAME);
+        Field<String> model = column(table, USAGE_MINUTE.MODEL);
+        List<Field<Long>> counts = List.of(column(table, USAGE_MINUTE.REQUESTS), column(table, USAGE_MINUTE.ERRORS),
+                column(table, USAGE_MINUTE.PROMPT_TOKENS), column(table, USAGE_MINUTE.COMPLETION_TOKENS),
+                column(table, USAGE_MINUTE.TOTAL_TOKENS));
+        List<Field<?>> fields = new ArrayList<>(List.of(bucket, backend, app, model));
+        fields.addAll(counts);
+        var insert = tx.insertInto(table, fields);
         for (Map.Entry<Key, Sums> e : sums.entrySet()) {
             Key k = e.getKey();
-            Sums s = e.getValue();
-            insert = insert.values(k.bucket(), k.backend(), k.app(), k.model(), s.requests, s.errors, s.prompt, s.completion, s.total);
+            Sums v = e.getValue();
+            insert = insert.values(k.bucket(), k.backend(), k.app(), k.model(), v.requests, v.errors, v.prompt, v.completion, v.total);
         }
-        insert.onConflict(USAGE_MINUTE.BUCKET, USAGE_MINUTE.BACKEND_NAME, USAGE_MINUTE.APP_NAME, USAGE_MINUTE.MODEL)
-                .doUpdate()
-                .set(USAGE_MINUTE.REQUESTS, USAGE_MINUTE.REQUESTS.plus(excluded(USAGE_MINUTE.REQUESTS)))
-                .set(USAGE_MINUTE.ERRORS, USAGE_MINUTE.ERRORS.plus(excluded(USAGE_MINUTE.ERRORS)))
-                .set(USAGE_MINUTE.PROMPT_TOKENS, USAGE_MINUTE.PROMPT_TOKENS.plus(excluded(USAGE_MINUTE.PROMPT_TOKENS)))
-                .set(USAGE_MINUTE.COMPLETION_TOKENS, USAGE_MINUTE.COMPLETION_TOKENS.plus(excluded(USAGE_MINUTE.COMPLETION_TOKENS)))
-                .set(USAGE_MINUTE.TOTAL_TOKENS, USAGE_MINUTE.TOTAL_TOKENS.plus(excluded(USAGE_MINUTE.TOTAL_TOKENS)))
-                .execute();
+        Map<Field<?>, Object> add = new LinkedHashMap<>();
+        for (Field<Long> count : counts) {
+            add.put(count, count.plus(excluded(count)));
+        }
+        insert.onConflict(bucket, backend, app, model).doUpdate().set(add).execute();
+    }
+
+    private static <T> Field<T> column(Table<?> table, Field<T> minuteColumn) {
+        return table.field(minuteColumn.getName(), minuteColumn.getType());
     }
 
     private static String nonNull(String value) {

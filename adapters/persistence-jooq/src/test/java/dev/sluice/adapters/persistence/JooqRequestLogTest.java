@@ -175,10 +175,12 @@ class JooqRequestLogTest {
         }
         log.flush();
 
-        // one multi-row insert into the request log, one upsert of the minute aggregates
+        // one multi-row insert into the request log, one upsert each of the minute, hour and day aggregates
         assertEquals(1, statements.stream().filter(sql -> sql.startsWith("insert into \"request_log\"")).count(), statements.toString());
         assertEquals(1, statements.stream().filter(sql -> sql.startsWith("insert into \"usage_minute\"")).count(), statements.toString());
-        assertEquals(2, statements.size());
+        assertEquals(1, statements.stream().filter(sql -> sql.startsWith("insert into \"usage_hour\"")).count(), statements.toString());
+        assertEquals(1, statements.stream().filter(sql -> sql.startsWith("insert into \"usage_day\"")).count(), statements.toString());
+        assertEquals(4, statements.size());
     }
 
     @Test

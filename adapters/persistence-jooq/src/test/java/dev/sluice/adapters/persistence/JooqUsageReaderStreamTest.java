@@ -34,6 +34,13 @@ class JooqUsageReaderStreamTest {
                 insert into usage_minute (bucket, backend_name, app_name, model, requests, errors, prompt_tokens, completion_tokens, total_tokens)
                 select timestamptz '2026-01-05T00:00:00Z' + make_interval(mins => m), 'backend-' || b, 'app', 'model', m + b, b, 10, 5, 15
                 from generate_series(0, ?) m, generate_series(1, ?) b""", MINUTES - 1, BACKENDS);
+        // the rollups the writer keeps alongside the minutes (the reader uses them for hour and day buckets)
+        for (String unit : new String[] {"hour", "day"}) {
+            db.dsl().execute("insert into usage_" + unit + " (bucket, backend_name, app_name, model, requests, errors, "
+                    + "prompt_tokens, completion_tokens, total_tokens) select date_trunc('" + unit + "', bucket, 'UTC'), "
+                    + "backend_name, app_name, model, sum(requests), sum(errors), sum(prompt_tokens), sum(completion_tokens), "
+                    + "sum(total_tokens) from usage_minute group by 1, 2, 3, 4");
+        }
         reader = new JooqUsageReader(db.dsl());
     }
 

@@ -56,6 +56,20 @@ class UsageAggregatesTest {
         assertEquals(500, row.promptTokens());
         assertEquals(250, row.completionTokens());
         assertEquals(750, row.totalTokens());
+
+        // whole days and hours are read from the daily and hourly rollups: the same totals
+        Instant today = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        for (UsageReader.Bucket bucket : List.of(UsageReader.Bucket.DAY, UsageReader.Bucket.HOUR)) {
+            UsageReader.UsageRow rolled = reader.usage(new UsageReader.UsageQuery(today.minus(Duration.ofDays(1)),
+                            today.plus(Duration.ofDays(2)), Set.of(UsageReader.GroupBy.MODEL), bucket)).stream()
+                    .filter(r -> "m-agg".equals(r.model()))
+                    .reduce((a, b) -> new UsageReader.UsageRow(a.bucket(), null, null, a.model(), a.requests() + b.requests(),
+                            a.errors() + b.errors(), a.promptTokens() + b.promptTokens(),
+                            a.completionTokens() + b.completionTokens(), a.totalTokens() + b.totalTokens()))
+                    .orElseThrow();
+            assertEquals(50, rolled.requests(), bucket.name());
+            assertEquals(750, rolled.totalTokens(), bucket.name());
+        }
     }
 
     @Test
