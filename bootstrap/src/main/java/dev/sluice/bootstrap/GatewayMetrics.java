@@ -44,6 +44,8 @@ final class GatewayMetrics {
                 .description("request-log records in memory, not yet written").register(registry);
         FunctionCounter.builder("sluice.request.log.written", requestLog, JooqRequestLog::written)
                 .description("request-log records written to the database").register(registry);
+        Gauge.builder("sluice.request.log.lag.seconds", requestLog, l -> l.lag(java.time.Instant.now()).toMillis() / 1000.0)
+                .description("how long the oldest unwritten request-log record has waited").register(registry);
     }
 
     /** Registers gauges for backends and queued models that appeared since the last pass. */

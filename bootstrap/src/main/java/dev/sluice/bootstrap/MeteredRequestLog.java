@@ -21,10 +21,13 @@ final class MeteredRequestLog implements RequestLog {
     private final RequestLog delegate;
     private final MeterRegistry registry;
     private final ConcurrentHashMap<Key, Meters> meters = new ConcurrentHashMap<>();
+    private final Timer queueWait;
 
     MeteredRequestLog(JooqRequestLog delegate, MeterRegistry registry) {
         this.delegate = delegate;
         this.registry = registry;
+        this.queueWait = Timer.builder("sluice.queue.wait").description("time requests waited in the queue for capacity")
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
         Gauge.builder("sluice.request.log.pending", delegate, JooqRequestLog::pending)
                 .description("request-log rows waiting to be written").register(registry);
     }
@@ -34,11 +37,12 @@ final class MeteredRequestLog implements RequestLog {
         Key key = new Key(record.endpoint().name().toLowerCase(java.util.Locale.ROOT),
                 record.backendName().orElse("none"),
                 record.backendName().isPresent() ? record.model().orElse("none") : "none",
-                statusClass(record.status()));
+                statusClass(record.status()), record.errorType().map(MeteredRequestLog::errorKind).orElse("none"));
         Meters m = meters.computeIfAbsent(key, this::register);
         m.requests.increment();
         m.latency.record(record.latencyMicros(), TimeUnit.MICROSECONDS);
         record.timeToFirstTokenMicros().ifPresent(t -> m.ttft.record(t, TimeUnit.MICROSECONDS));
+        record.queueWaitMicros().ifPresent(w -> queueWait.record(w, TimeUnit.MICROSECONDS));
         record.usage().ifPresent(u -> {
             m.promptTokens.record(u.promptTokens());
             m.completionTokens.record(u.completionTokens());
@@ -47,7 +51,7 @@ final class MeteredRequestLog implements RequestLog {
     }
 
     private Meters register(Key k) {
-        String[] tags = {"endpoint", k.endpoint, "backend", k.backend, "model", k.model, "status", k.status};
+        String[] tags = {"endpoint", k.endpoint, "backend", k.backend, "model", k.model, "status", k.status, "error", k.error};
         return new Meters(
                 Counter.builder("sluice.requests").description("finished proxy requests").tags(tags).register(registry),
                 Timer.builder("sluice.request.latency").description("time from request to the end of the response")
@@ -64,7 +68,12 @@ final class MeteredRequestLog implements RequestLog {
         return status == 499 ? "client_closed" : (status / 100) + "xx";
     }
 
-    private record Key(String endpoint, String backend, String model, String status) {
+    private record Key(String endpoint, String backend, String model, String status, String error) {
+    }
+
+    /** The error's kind with bounded values (no numbers beyond the status class). */
+    private static String errorKind(String errorType) {
+        return errorType.startsWith("backend_status_") ? "backend_status" : errorType;
     }
 
     private record Meters(Counter requests, Timer latency, Timer ttft, DistributionSummary promptTokens,

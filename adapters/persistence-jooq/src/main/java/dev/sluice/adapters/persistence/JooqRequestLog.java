@@ -193,6 +193,20 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
     }
 
     /** Records accepted and not yet written that are held in memory (pending but not spilled). */
+    /**
+     * How far the writer is behind: the time since the oldest record still waiting in memory
+     * finished (zero when nothing waits). A metric; records in spill files are counted by {@link #spilled()}.
+     */
+    public java.time.Duration lag(java.time.Instant now) {
+        RequestRecord oldest = queue.peek();
+        if (oldest == null) {
+            return java.time.Duration.ZERO;
+        }
+        java.time.Instant finished = oldest.startedAt().plusNanos(oldest.latencyMicros() * 1_000);
+        java.time.Duration lag = java.time.Duration.between(finished, now);
+        return lag.isNegative() ? java.time.Duration.ZERO : lag;
+    }
+
     public int buffered() {
         return (int) Math.min(Integer.MAX_VALUE, inMemory());
     }
