@@ -1,5 +1,5 @@
 -- Synthetic ledger: :rows request_log rows spread evenly over :days days from 2025-01-01 UTC,
--- 100 apps x 10 backends (3 models), 2 % errors, and the matching usage_minute aggregates.
+-- 100 apps x 10 backends (3 models), 2 % errors, and the matching usage_minute / usage_hour / usage_day aggregates.
 \set ON_ERROR_STOP on
 SET synchronous_commit = off;
 SET maintenance_work_mem = '256MB';
@@ -61,6 +61,19 @@ SELECT date_trunc('minute', started_at, 'UTC'), backend_name, app_name, model,
 FROM request_log
 GROUP BY 1, 2, 3, 4;
 
+TRUNCATE usage_hour;
+TRUNCATE usage_day;
+INSERT INTO usage_hour (bucket, backend_name, app_name, model, requests, errors, prompt_tokens, completion_tokens, total_tokens)
+SELECT date_trunc('hour', bucket, 'UTC'), backend_name, app_name, model,
+       sum(requests), sum(errors), sum(prompt_tokens), sum(completion_tokens), sum(total_tokens)
+FROM usage_minute GROUP BY 1, 2, 3, 4;
+INSERT INTO usage_day (bucket, backend_name, app_name, model, requests, errors, prompt_tokens, completion_tokens, total_tokens)
+SELECT date_trunc('day', bucket, 'UTC'), backend_name, app_name, model,
+       sum(requests), sum(errors), sum(prompt_tokens), sum(completion_tokens), sum(total_tokens)
+FROM usage_minute GROUP BY 1, 2, 3, 4;
+
 VACUUM ANALYZE request_log;
 VACUUM ANALYZE usage_minute;
+VACUUM ANALYZE usage_hour;
+VACUUM ANALYZE usage_day;
 SELECT (SELECT count(*) FROM request_log) AS request_log_rows, (SELECT count(*) FROM usage_minute) AS usage_minute_rows;
