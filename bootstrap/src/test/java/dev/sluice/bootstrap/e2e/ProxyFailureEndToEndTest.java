@@ -310,7 +310,13 @@ class ProxyFailureEndToEndTest {
         assertEquals("stream_interrupted_reset", row.errorType());
         assertTrue(row.stream());
         assertNotNull(row.ttftUs());
-        assertNull(row.totalTokens(), "the backend never reported usage");
+        // the backend never reported usage: the stream is billed by estimate (prompt and streamed text counted)
+        assertNotNull(row.totalTokens(), "a broken stream is still billed");
+        assertTrue(row.completionTokens() > 0, "the streamed deltas are counted");
+        Boolean estimated = gateway.databaseDsl()
+                .resultQuery("select usage_estimated from request_log where request_id = ?", requestId)
+                .fetchOne(0, Boolean.class);
+        assertEquals(Boolean.TRUE, estimated, "an estimate is flagged, never passed off as reported usage");
     }
 
     @Test
