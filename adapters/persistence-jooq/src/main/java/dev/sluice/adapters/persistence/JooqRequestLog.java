@@ -524,21 +524,8 @@ public final class JooqRequestLog implements RequestLog, AutoCloseable {
     private void insert(List<RequestRecord> batch) {
         dsl.transaction(cfg -> {
             DSLContext tx = cfg.dsl();
-            List<String> insertedIds = tx
-                    .insertInto(REQUEST_LOG,
-                            REQUEST_LOG.REQUEST_ID, REQUEST_LOG.STARTED_AT, REQUEST_LOG.ENDPOINT,
-                            REQUEST_LOG.APP_ID, REQUEST_LOG.APP_NAME, REQUEST_LOG.MODEL,
-                            REQUEST_LOG.BACKEND_ID, REQUEST_LOG.BACKEND_NAME, REQUEST_LOG.STATUS,
-                            REQUEST_LOG.ERROR_TYPE, REQUEST_LOG.LATENCY_US, REQUEST_LOG.TTFT_US,
-                            REQUEST_LOG.PROMPT_TOKENS, REQUEST_LOG.COMPLETION_TOKENS, REQUEST_LOG.TOTAL_TOKENS,
-                            REQUEST_LOG.STREAM, REQUEST_LOG.CLIENT_ABORTED, REQUEST_LOG.ATTEMPT_COUNT, REQUEST_LOG.ATTEMPTS,
-                            REQUEST_LOG.KEY_ID, REQUEST_LOG.QUEUE_WAIT_US, REQUEST_LOG.USAGE_ESTIMATED)
-                    .valuesOfRows(batch.stream().map(RequestLogRows::toRow).toList())
-                    // the primary key of the day-partitioned table (V6); a retry carries the same started_at
-                    .onConflict(REQUEST_LOG.REQUEST_ID, REQUEST_LOG.STARTED_AT)
-                    .doNothing()
-                    .returning(REQUEST_LOG.REQUEST_ID)
-                    .fetch(REQUEST_LOG.REQUEST_ID);
+            // one prepared statement over column arrays (see RequestLogInsert); idempotent per (request id, start)
+            List<String> insertedIds = RequestLogInsert.insert(tx, batch);
             // the minute aggregates count exactly the rows inserted now: a batch written twice counts once, and a
             // record repeated within one batch (inserted once) counts once: each returned id admits one record
             Map<String, Integer> inserted = new HashMap<>();
