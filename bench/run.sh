@@ -17,7 +17,7 @@
 #   BENCH_DB=auto         auto: a database on the PostgreSQL at 127.0.0.1:5432 when it answers,
 #                         else embedded; embedded: always the gateway's embedded PostgreSQL
 #   BENCH_STUB_LOOPS=1    selector threads of the stub
-#   BENCH_GATEWAY_JAVA_OPTS  default: -Xms64m -Xmx256m -XX:+UseG1GC ...
+#   BENCH_GATEWAY_JAVA_OPTS  default: the flags of ./sluice start (-Xmx128m -XX:+UseSerialGC ...)
 #   BENCH_JAR             the gateway jar to measure (default bootstrap/target/sluice.jar, built if missing)
 # The load generator, the stub and the gateway share the machine's cores.
 set -euo pipefail
@@ -34,7 +34,7 @@ PROFILE=${BENCH_PROFILE:-1}
 PROFILE_SECONDS=${BENCH_PROFILE_SECONDS:-20}
 DB_MODE=${BENCH_DB:-auto}
 STUB_LOOPS=${BENCH_STUB_LOOPS:-1}
-GATEWAY_JAVA_OPTS=${BENCH_GATEWAY_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -Dio.netty.tryReflectionSetAccessible=true}
+GATEWAY_JAVA_OPTS=${BENCH_GATEWAY_JAVA_OPTS:--Xms32m -Xmx128m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:+ExitOnOutOfMemoryError -Dio.netty.tryReflectionSetAccessible=true}
 
 TS=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$BENCH/results"
