@@ -27,7 +27,6 @@ import dev.sluice.domain.openai.PromptText;
 import dev.sluice.domain.openai.RequestBody;
 import dev.sluice.domain.openai.ResponseTail;
 import dev.sluice.domain.openai.SseOutputCap;
-import dev.sluice.domain.openai.SseTextCollector;
 import dev.sluice.domain.openai.SseUsageFilter;
 import dev.sluice.domain.openai.StreamConversion;
 import dev.sluice.domain.openai.Usage;
@@ -378,9 +377,7 @@ public final class ProxyService {
                         Admission admission = routing.limits().tryAdmit(scope(backend), limits, now, estimate(route));
                         if (admission instanceof Admission.Wait wait) {
                             blockedNow.add(backend.id());
-                            if (wait.retryAt() < retryAt || blockingModel == null) {
-                                retryAt = Math.min(retryAt, wait.retryAt());
-                            }
+                            retryAt = Math.min(retryAt, wait.retryAt());
                             blockingModel = blockingModel == null ? model : blockingModel;
                             continue;
                         }
@@ -599,12 +596,9 @@ public final class ProxyService {
                 shape = RequestBody.UpstreamShape.AS_REQUESTED;
             }
             boolean upstreamStreams = mode == Mode.SSE || mode == Mode.AGGREGATE;
-            Map<String, String> headers = new HashMap<>(backend.headers().size() + 4);
-            backend.headers().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
+            Map<String, String> headers = backend.requestHeaders();
             headers.put("content-type", JSON);
             headers.put("accept", upstreamStreams ? EVENT_STREAM : JSON);
-            headers.remove("authorization");
-            backend.apiKey().ifPresent(key -> headers.put("authorization", "Bearer " + key.reveal()));
             UpstreamRequest request = new UpstreamRequest("POST", backend.baseUrl() + call.endpoint().path(),
                     headers, body.forUpstream(route.upstreamModel(), shape,
                     shape != RequestBody.UpstreamShape.AS_REQUESTED || stream, outputCap(backend)),
@@ -810,7 +804,6 @@ public final class ProxyService {
             private int status;
             private SseUsageFilter sseFilter;
             private SseOutputCap outputCap;
-            private SseTextCollector streamedText;
             private ResponseTail tail;
             private ByteArrayOutputStream buffer;
             private StreamConversion.Aggregator aggregator;
@@ -886,8 +879,7 @@ public final class ProxyService {
                 }
                 switch (mode) {
                     case SSE -> {
-                        sseFilter = new SseUsageFilter(body.clientWantsStreamUsage());
-                        streamedText = new SseTextCollector();
+                        sseFilter = new SseUsageFilter(body.clientWantsStreamUsage(), true);
                         long cap = outputCap(route.backend());
                         if (cap >= 0) {
                             outputCap = new SseOutputCap(cap,
@@ -914,7 +906,6 @@ public final class ProxyService {
                 switch (mode) {
                     case SSE -> {
                         byte[] out = sseFilter.feed(data);
-                        streamedText.collect(out);
                         if (outputCap != null) {
                             out = outputCap.pass(out);
                         }
@@ -953,12 +944,12 @@ public final class ProxyService {
                     return Optional.empty();
                 }
                 Optional<Usage> reported = sseFilter.usage();
-                if (reported.isPresent() || streamedText == null) {
+                if (reported.isPresent()) {
                     return reported;
                 }
                 int prompt = promptTokens(route);
                 int completion = routing.tokens().promptTokens(route.upstreamModel(),
-                        new PromptText(List.of(streamedText.text()), 0));
+                        new PromptText(List.of(sseFilter.text()), 0));
                 usageEstimated = true;
                 return Optional.of(new Usage(prompt, completion, prompt + completion));
             }
@@ -1006,7 +997,6 @@ public final class ProxyService {
                     case SSE -> {
                         byte[] rest = sseFilter.finish();
                         if (rest.length > 0) {
-                            streamedText.collect(rest);
                             firstByte();
                             sink.chunk(rest);
                         }

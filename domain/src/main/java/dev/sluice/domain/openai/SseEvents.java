@@ -12,6 +12,30 @@ final class SseEvents {
         boolean json(int start, int end);
     }
 
+    /**
+     * Calls {@code text} with each piece of output in a chunk's {@code choices} array
+     * ({@code d[start, end)}): chat {@code delta.content} and completion {@code text}.
+     */
+    static void forEachOutputText(byte[] d, int start, int end, java.util.function.Consumer<String> text)
+            throws MalformedJsonException {
+        JsonScanner.scanArray(d, start, end, (es, ee) -> {
+            if (d[es] != '{') {
+                return;
+            }
+            JsonScanner.scanObject(d, es, ee, (cks, cke, cvs, cve) -> {
+                if (JsonScanner.equalsAscii(d, cks, cke, "text") && d[cvs] == '"') {
+                    text.accept(JsonScanner.decodeString(d, cvs, cve));
+                } else if (JsonScanner.equalsAscii(d, cks, cke, "delta") && d[cvs] == '{') {
+                    JsonScanner.scanObject(d, cvs, cve, (dks, dke, dvs, dve) -> {
+                        if (JsonScanner.equalsAscii(d, dks, dke, "content") && d[dvs] == '"') {
+                            text.accept(JsonScanner.decodeString(d, dvs, dve));
+                        }
+                    });
+                }
+            });
+        });
+    }
+
     /** The index just past an event's terminating blank line starting at {@code i}, or -1. */
     static int boundaryEnd(byte[] d, int i) {
         if (d[i] != '\n') {

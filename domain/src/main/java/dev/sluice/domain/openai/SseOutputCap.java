@@ -113,22 +113,7 @@ public final class SseOutputCap {
                 } else if (JsonScanner.equalsAscii(d, ks, ke, "model")) {
                     model = new String(d, vs, ve - vs, StandardCharsets.UTF_8);
                 } else if (JsonScanner.equalsAscii(d, ks, ke, "choices") && d[vs] == '[') {
-                    JsonScanner.scanArray(d, vs, ve, (es, ee) -> {
-                        if (d[es] != '{') {
-                            return;
-                        }
-                        JsonScanner.scanObject(d, es, ee, (cks, cke, cvs, cve) -> {
-                            if (JsonScanner.equalsAscii(d, cks, cke, "text") && d[cvs] == '"') {
-                                counted += tokens.applyAsInt(JsonScanner.decodeString(d, cvs, cve));
-                            } else if (JsonScanner.equalsAscii(d, cks, cke, "delta") && d[cvs] == '{') {
-                                JsonScanner.scanObject(d, cvs, cve, (dks, dke, dvs, dve) -> {
-                                    if (JsonScanner.equalsAscii(d, dks, dke, "content") && d[dvs] == '"') {
-                                        counted += tokens.applyAsInt(JsonScanner.decodeString(d, dvs, dve));
-                                    }
-                                });
-                            }
-                        });
-                    });
+                    SseEvents.forEachOutputText(d, vs, ve, piece -> counted += tokens.applyAsInt(piece));
                 }
             });
         } catch (MalformedJsonException ignored) {

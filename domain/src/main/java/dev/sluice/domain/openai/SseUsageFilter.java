@@ -12,14 +12,30 @@ import java.util.Optional;
  */
 public final class SseUsageFilter {
     private static final byte[] EMPTY = new byte[0];
+    private static final int MAX_TEXT_CHARS = 4 * 1024 * 1024;
 
     private final boolean forwardUsageChunk;
+    private final StringBuilder text;
     private byte[] pending = EMPTY;
     private Usage usage;
     private int events;
 
     public SseUsageFilter(boolean forwardUsageChunk) {
+        this(forwardUsageChunk, false);
+    }
+
+    /**
+     * @param collectText also keep the output text (chat {@code delta.content}, completion {@code text}) read
+     *                    in the same pass, so a stream whose backend never reports usage can be estimated
+     */
+    public SseUsageFilter(boolean forwardUsageChunk, boolean collectText) {
         this.forwardUsageChunk = forwardUsageChunk;
+        this.text = collectText ? new StringBuilder() : null;
+    }
+
+    /** The output text seen so far (empty unless collecting). */
+    public String text() {
+        return text == null ? "" : text.toString();
     }
 
     /** Takes the next bytes from the backend and returns the bytes to send the client now (maybe none). */
@@ -107,6 +123,9 @@ public final class SseUsageFilter {
                     usageSpan[1] = ve;
                 } else if (JsonScanner.equalsAscii(d, ks, ke, "choices")) {
                     emptyChoices[0] = isEmptyArray(d, vs, ve);
+                    if (text != null && d[vs] == '[' && text.length() < MAX_TEXT_CHARS) {
+                        SseEvents.forEachOutputText(d, vs, ve, text::append);
+                    }
                 }
             });
         } catch (MalformedJsonException e) {
