@@ -8,7 +8,6 @@ import dev.sluice.application.port.UpstreamRequest;
 import dev.sluice.domain.backend.Backend;
 import dev.sluice.domain.backend.HealthCheck;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,10 +51,8 @@ public final class HealthCheckService {
     }
 
     private void check(Backend backend, HealthCheck check) {
-        Map<String, String> headers = new HashMap<>();
-        backend.headers().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v));
+        Map<String, String> headers = backend.requestHeaders();
         headers.put("accept", "application/json");
-        backend.apiKey().ifPresent(key -> headers.put("authorization", "Bearer " + key.reveal()));
         UpstreamRequest request = new UpstreamRequest("GET", backend.baseUrl() + check.path(), headers, new byte[0], check.timeout());
         upstream.send(request, new UpstreamListener() {
             private boolean done;

@@ -49,6 +49,25 @@ final class Gateway implements AutoCloseable {
         this.admin = new AdminApi(http, URI.create("http://127.0.0.1:" + server.getPort()), ADMIN_TOKEN);
     }
 
+    /** The configuration every test gateway starts with, on the given database; tests add or replace entries. */
+    private static Map<String, Object> baseProperties(TestDatabase database) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("micronaut.server.port", -1);
+        properties.put("micronaut.server.host", "127.0.0.1");
+        properties.put("sluice.proxy.host", "127.0.0.1");
+        properties.put("sluice.proxy.port", 0);
+        properties.put("sluice.proxy.threads", 2);
+        properties.put("datasources.default.url", database.jdbcUrl());
+        properties.put("datasources.default.username", database.user());
+        properties.put("datasources.default.password", database.password());
+        properties.put("datasources.default.maximum-pool-size", 4);
+        properties.put("sluice.admin.token", ADMIN_TOKEN);
+        properties.put("sluice.secret-key", SECRET_KEY);
+        properties.put("sluice.config.refresh-interval", "1h");
+        properties.put("sluice.request-log.flush-interval", "50ms");
+        return properties;
+    }
+
     static Gateway start() {
         return start(Map.of());
     }
@@ -57,20 +76,7 @@ final class Gateway implements AutoCloseable {
     static Gateway start(Map<String, Object> overrides) {
         TestDatabase database = TestDatabase.create();
         try {
-            Map<String, Object> properties = new HashMap<>();
-            properties.put("micronaut.server.port", -1);
-            properties.put("micronaut.server.host", "127.0.0.1");
-            properties.put("sluice.proxy.host", "127.0.0.1");
-            properties.put("sluice.proxy.port", 0);
-            properties.put("sluice.proxy.threads", 2);
-            properties.put("datasources.default.url", database.jdbcUrl());
-            properties.put("datasources.default.username", database.user());
-            properties.put("datasources.default.password", database.password());
-            properties.put("datasources.default.maximum-pool-size", 4);
-            properties.put("sluice.admin.token", ADMIN_TOKEN);
-            properties.put("sluice.secret-key", SECRET_KEY);
-            properties.put("sluice.config.refresh-interval", "1h");
-            properties.put("sluice.request-log.flush-interval", "50ms");
+            Map<String, Object> properties = baseProperties(database);
             properties.putAll(overrides);
             EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, properties);
             return new Gateway(database, server);
@@ -174,20 +180,7 @@ final class Gateway implements AutoCloseable {
      */
     Gateway restartOnSameDatabase(Map<String, Object> overrides) {
         stop();
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("micronaut.server.port", -1);
-        properties.put("micronaut.server.host", "127.0.0.1");
-        properties.put("sluice.proxy.host", "127.0.0.1");
-        properties.put("sluice.proxy.port", 0);
-        properties.put("sluice.proxy.threads", 2);
-        properties.put("datasources.default.url", database.jdbcUrl());
-        properties.put("datasources.default.username", database.user());
-        properties.put("datasources.default.password", database.password());
-        properties.put("datasources.default.maximum-pool-size", 4);
-        properties.put("sluice.admin.token", ADMIN_TOKEN);
-        properties.put("sluice.secret-key", SECRET_KEY);
-        properties.put("sluice.config.refresh-interval", "1h");
-        properties.put("sluice.request-log.flush-interval", "50ms");
+        Map<String, Object> properties = baseProperties(database);
         properties.putAll(overrides);
         return new Gateway(database, ApplicationContext.run(EmbeddedServer.class, properties));
     }
@@ -211,20 +204,7 @@ final class Gateway implements AutoCloseable {
     static Gateway startOn(java.util.function.Function<TestDatabase, Map<String, Object>> overrides) {
         TestDatabase database = TestDatabase.create();
         try {
-            Map<String, Object> properties = new HashMap<>();
-            properties.put("micronaut.server.port", -1);
-            properties.put("micronaut.server.host", "127.0.0.1");
-            properties.put("sluice.proxy.host", "127.0.0.1");
-            properties.put("sluice.proxy.port", 0);
-            properties.put("sluice.proxy.threads", 2);
-            properties.put("datasources.default.url", database.jdbcUrl());
-            properties.put("datasources.default.username", database.user());
-            properties.put("datasources.default.password", database.password());
-            properties.put("datasources.default.maximum-pool-size", 4);
-            properties.put("sluice.admin.token", ADMIN_TOKEN);
-            properties.put("sluice.secret-key", SECRET_KEY);
-            properties.put("sluice.config.refresh-interval", "1h");
-            properties.put("sluice.request-log.flush-interval", "50ms");
+            Map<String, Object> properties = baseProperties(database);
             properties.putAll(overrides.apply(database));
             return new Gateway(database, ApplicationContext.run(EmbeddedServer.class, properties));
         } catch (RuntimeException | Error e) {

@@ -1,6 +1,8 @@
 package dev.sluice.domain.backend;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,6 +48,18 @@ public record Backend(
 
     public Backend withOptions(BackendOptions newOptions) {
         return new Backend(id, name, baseUrl, apiKey, priority, weight, timeoutMs, enabled, headers, models, newOptions);
+    }
+
+    /**
+     * The headers every request to this backend carries: its extra headers (names lower-cased) and
+     * its own key as {@code Authorization: Bearer}. A fresh map the caller may add to.
+     */
+    public Map<String, String> requestHeaders() {
+        Map<String, String> out = new HashMap<>(headers.size() + 4);
+        headers.forEach((name, value) -> out.put(name.toLowerCase(Locale.ROOT), value));
+        out.remove("authorization");
+        apiKey.ifPresent(key -> out.put("authorization", "Bearer " + key.reveal()));
+        return out;
     }
 
     public Optional<ModelMapping> model(String publicName) {

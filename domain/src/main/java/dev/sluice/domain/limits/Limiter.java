@@ -75,16 +75,19 @@ public final class Limiter {
             retryAt = Long.MAX_VALUE;
             blocking = "maxConcurrent";
         }
-        if (rpm != null && !rpm.fits(now, 1) && rpm.availableAt(now, 1) > retryAt) {
-            retryAt = rpm.availableAt(now, 1);
+        long rpmAt = rpm == null ? now : rpm.availableAt(now, 1);
+        if (rpmAt > now && rpmAt > retryAt) {
+            retryAt = rpmAt;
             blocking = "rpm";
         }
-        if (rpd != null && !rpd.fits(now, 1) && rpd.availableAt(now, 1) > retryAt) {
-            retryAt = rpd.availableAt(now, 1);
+        long rpdAt = rpd == null ? now : rpd.availableAt(now, 1);
+        if (rpdAt > now && rpdAt > retryAt) {
+            retryAt = rpdAt;
             blocking = "rpd";
         }
-        if (tpm != null && !tpm.fits(now, tokens) && tpm.availableAt(now, tokens) > retryAt) {
-            retryAt = tpm.availableAt(now, tokens);
+        long tpmAt = tpm == null ? now : tpm.availableAt(now, tokens);
+        if (tpmAt > now && tpmAt > retryAt) {
+            retryAt = tpmAt;
             blocking = "tpm";
         }
         if (blocking != null) {

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -159,11 +158,6 @@ public final class RequestBody {
         return splice(upstreamModel, requestStreamUsage, UpstreamShape.AS_REQUESTED);
     }
 
-    /** The body to send a backend in the given shape (see {@link UpstreamShape}). */
-    public byte[] forUpstream(String upstreamModel, UpstreamShape shape) {
-        return splice(upstreamModel, true, shape, -1);
-    }
-
     /**
      * The body to send a backend in the given shape, with the output capped at {@code outputCap}
      * tokens: a larger (or absent) {@code max_tokens} / {@code max_completion_tokens} becomes the cap.
@@ -304,10 +298,6 @@ public final class RequestBody {
         return v;
     }
 
-    /** The model as the client sent it, if the body has one (for logs of rejected requests). */
-    public Optional<String> modelName() {
-        return Optional.ofNullable(model);
-    }
 
     private record Edit(int start, int end, byte[] replacement) {
     }

@@ -66,10 +66,10 @@ public final class JooqUsageReader implements UsageReader {
         } else if (query.bucket() != Bucket.MINUTE && alignedTo(query, ChronoUnit.HOURS)) {
             table = USAGE_HOUR;
         }
-        Field<OffsetDateTime> stored = column(table, USAGE_MINUTE.BUCKET);
-        Field<String> backendColumn = column(table, USAGE_MINUTE.BACKEND_NAME);
-        Field<String> appColumn = column(table, USAGE_MINUTE.APP_NAME);
-        Field<String> modelColumn = column(table, USAGE_MINUTE.MODEL);
+        Field<OffsetDateTime> stored = UsageAggregates.column(table, USAGE_MINUTE.BUCKET);
+        Field<String> backendColumn = UsageAggregates.column(table, USAGE_MINUTE.BACKEND_NAME);
+        Field<String> appColumn = UsageAggregates.column(table, USAGE_MINUTE.APP_NAME);
+        Field<String> modelColumn = UsageAggregates.column(table, USAGE_MINUTE.MODEL);
         boolean exactBuckets = (query.bucket() == Bucket.MINUTE && table == USAGE_MINUTE)
                 || (query.bucket() == Bucket.HOUR && table == USAGE_HOUR)
                 || (query.bucket() == Bucket.DAY && table == USAGE_DAY);
@@ -92,20 +92,15 @@ public final class JooqUsageReader implements UsageReader {
             group.add(modelColumn);
         }
         List<SelectField<?>> select = List.of(bucket, backend, app, model,
-                DSL.sum(column(table, USAGE_MINUTE.REQUESTS)), DSL.sum(column(table, USAGE_MINUTE.ERRORS)),
-                DSL.sum(column(table, USAGE_MINUTE.PROMPT_TOKENS)), DSL.sum(column(table, USAGE_MINUTE.COMPLETION_TOKENS)),
-                DSL.sum(column(table, USAGE_MINUTE.TOTAL_TOKENS)));
+                DSL.sum(UsageAggregates.column(table, USAGE_MINUTE.REQUESTS)), DSL.sum(UsageAggregates.column(table, USAGE_MINUTE.ERRORS)),
+                DSL.sum(UsageAggregates.column(table, USAGE_MINUTE.PROMPT_TOKENS)), DSL.sum(UsageAggregates.column(table, USAGE_MINUTE.COMPLETION_TOKENS)),
+                DSL.sum(UsageAggregates.column(table, USAGE_MINUTE.TOTAL_TOKENS)));
         return dsl.select(select)
                 .from(table)
                 .where(stored.ge(Timestamps.toColumn(query.from())))
                 .and(stored.lt(Timestamps.toColumn(query.to())))
                 .groupBy(group)
                 .orderBy(group.stream().map(g -> (Field<?>) g).map(Field::asc).toList());
-    }
-
-    /** The same column in a rollup table (the three tables have identical columns). */
-    private static <T> Field<T> column(Table<?> table, Field<T> minuteColumn) {
-        return table.field(minuteColumn.getName(), minuteColumn.getType());
     }
 
     private static boolean alignedTo(UsageQuery query, ChronoUnit unit) {

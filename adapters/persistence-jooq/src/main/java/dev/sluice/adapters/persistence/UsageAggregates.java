@@ -102,7 +102,8 @@ final class UsageAggregates {
         insert.onConflict(bucket, backend, app, model).doUpdate().set(add).execute();
     }
 
-    private static <T> Field<T> column(Table<?> table, Field<T> minuteColumn) {
+    /** The same column in the hour or day table (the three usage tables have identical columns). */
+    static <T> Field<T> column(Table<?> table, Field<T> minuteColumn) {
         return table.field(minuteColumn.getName(), minuteColumn.getType());
     }
 

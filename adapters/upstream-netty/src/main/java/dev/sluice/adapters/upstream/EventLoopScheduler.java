@@ -21,17 +21,9 @@ public final class EventLoopScheduler implements DelayScheduler {
 
     @Override
     public Cancellable schedule(Duration delay, Runnable task) {
-        EventExecutor loop = currentLoop();
+        EventExecutor loop = EventLoops.current(group);
         ScheduledFuture<?> future = loop.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
         return () -> future.cancel(false);
     }
 
-    private EventExecutor currentLoop() {
-        for (EventExecutor executor : group) {
-            if (executor.inEventLoop()) {
-                return executor;
-            }
-        }
-        return group.next();
-    }
 }

@@ -179,10 +179,6 @@ final class HostPool {
         return idle.size();
     }
 
-    int openCount() {
-        return open;
-    }
-
     private record IdleChannel(Channel channel, long since) {
     }
 }

@@ -9,7 +9,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +57,7 @@ public final class NettyUpstreamClient implements UpstreamClient {
 
     @Override
     public UpstreamExchange send(UpstreamRequest request, UpstreamListener listener) {
-        EventLoop loop = currentLoop();
+        EventLoop loop = EventLoops.current(group);
         Target target;
         try {
             target = target(request.url());
@@ -109,15 +108,6 @@ public final class NettyUpstreamClient implements UpstreamClient {
         }
         targets.put(url, parsed);
         return parsed;
-    }
-
-    private EventLoop currentLoop() {
-        for (EventExecutor executor : group) {
-            if (executor.inEventLoop()) {
-                return (EventLoop) executor;
-            }
-        }
-        return group.next();
     }
 
     private static void runOn(EventLoop loop, Runnable task) {
