@@ -99,7 +99,7 @@ final class GatewayFactory {
                               @Value("${sluice.request-log.flush-interval:200ms}") Duration flushInterval,
                               @Value("${sluice.request-log.batch-size:1000}") int batchSize,
                               @Value("${sluice.data-dir:}") String dataDir,
-                              @Value("${sluice.request-log.max-buffered:50000}") int maxBuffered) {
+                              @Value("${sluice.request-log.max-buffered:10000}") int maxBuffered) {
         // while PostgreSQL is down or slow, records beyond max-buffered go to append-only files in <data>/spill
         Optional<Path> spill = dataDir.isBlank() ? Optional.empty() : Optional.of(Path.of(dataDir, "spill"));
         return new JooqRequestLog(dsl, flushInterval, batchSize, spill, maxBuffered);
