@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where {@link AdminApiClient} sends its requests: {@code sluice.console.api-url} when set,
+ * Where {@link AdminApi} sends its requests: {@code sluice.console.api-url} when set,
  * otherwise the HTTP server the console runs in, on the loopback interface
  * ({@code http://127.0.0.1:<its port>}).
  *
@@ -22,7 +22,7 @@ import java.util.Optional;
  * bound (a random port in tests). The client's load balancer asks this list on every call.
  */
 @Singleton
-@Named(AdminApiClient.CLIENT_ID)
+@Named(AdminApi.CLIENT_ID)
 public class AdminApiLocation implements ServiceInstanceList {
 
     private final @Nullable URI configured;
@@ -36,12 +36,12 @@ public class AdminApiLocation implements ServiceInstanceList {
 
     @Override
     public String getID() {
-        return AdminApiClient.CLIENT_ID;
+        return AdminApi.CLIENT_ID;
     }
 
     @Override
     public List<ServiceInstance> getInstances() {
-        return baseUri().map(uri -> List.of(ServiceInstance.of(AdminApiClient.CLIENT_ID, uri))).orElse(List.of());
+        return baseUri().map(uri -> List.of(ServiceInstance.of(AdminApi.CLIENT_ID, uri))).orElse(List.of());
     }
 
     /** The API's base URL, or empty when it is not configured and no server runs here. */

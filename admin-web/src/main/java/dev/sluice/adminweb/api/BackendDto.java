@@ -22,5 +22,39 @@ public record BackendDto(
         @Nullable Long timeoutMs,
         @Nullable Boolean enabled,
         @Nullable Map<String, String> headers,
-        @Nullable List<ModelDto> models) {
+        @Nullable List<ModelDto> models,
+        @Nullable Integer retry,
+        @Nullable Boolean streamSupport,
+        @Nullable Boolean nonStreamSupport,
+        @Nullable Integer maxContextTokens,
+        @Nullable HealthCheckDto healthCheck,
+        @Nullable LimitsDto limits,
+        @Nullable Integer maxOutputTokens,
+        @Nullable QuotaDto quota,
+        @Nullable HealthDto health) {
+
+    /** {@code GET /backends}: {@code {"data":[...]}}. */
+    @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Page(@Nullable List<BackendDto> data) {
+        /** Never null. */
+        public List<BackendDto> backends() {
+            return data == null ? List.of() : data;
+        }
+    }
+
+    /** The active health check: {@code GET {baseUrl}{path}} every {@code intervalMs}. */
+    @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record HealthCheckDto(@Nullable Boolean enabled, @Nullable String path, @Nullable Long intervalMs,
+                                 @Nullable Long timeoutMs) {
+    }
+
+    /** Circuit state (CLOSED, OPEN, HALF_OPEN) and why. */
+    @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record HealthDto(@Nullable String state, @Nullable Boolean available, @Nullable String lastError,
+                            @Nullable String lastChange, @Nullable Integer consecutiveFailures,
+                            @Nullable String coolingDownUntil) {
+    }
 }

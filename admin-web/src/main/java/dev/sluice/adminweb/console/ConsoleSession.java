@@ -94,18 +94,37 @@ public class ConsoleSession {
         return macOk && now.getEpochSecond() < expires;
     }
 
+    /**
+     * The CSRF token of a session: a MAC over the session value, so it is bound to this session,
+     * needs no server-side store and changes when the session does. Every console form carries it.
+     */
+    public String csrfToken(String sessionValue) {
+        return macOf("sluice-console-csrf:" + sessionValue);
+    }
+
+    /** Whether {@code submitted} is the CSRF token of the session {@code sessionValue} (constant time). */
+    public boolean csrfMatches(@Nullable String sessionValue, @Nullable String submitted) {
+        if (!configured() || sessionValue == null || submitted == null || submitted.isEmpty()) {
+            return false;
+        }
+        return MessageDigest.isEqual(csrfToken(sessionValue).getBytes(StandardCharsets.US_ASCII),
+                submitted.getBytes(StandardCharsets.US_ASCII));
+    }
+
     /** Finds a valid session among raw cookie values. */
     public boolean valid(Optional<String> value, Instant now) {
         return value.map(v -> valid(v, now)).orElse(false);
     }
 
     private String mac(long expires) {
+        return macOf("sluice-console-session:" + VERSION + ":" + expires);
+    }
+
+    private String macOf(String message) {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(new SecretKeySpec(token, HMAC));
-            byte[] out = mac.doFinal(("sluice-console-session:" + VERSION + ":" + expires)
-                    .getBytes(StandardCharsets.UTF_8));
-            return B64.encodeToString(out);
+            return B64.encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }

@@ -29,9 +29,11 @@ public class LoginController {
     private static final Logger LOG = LoggerFactory.getLogger(LoginController.class);
 
     private final ConsoleSession session;
+    private final ConsolePages pages;
 
-    public LoginController(ConsoleSession session) {
+    public LoginController(ConsoleSession session, ConsolePages pages) {
         this.session = session;
+        this.pages = pages;
     }
 
     /** The login form, or straight to the console when the session is still good. */
@@ -62,10 +64,10 @@ public class LoginController {
         return HttpResponse.seeOther(ConsolePaths.ROOT_URI).cookie(cookie);
     }
 
-    /** Removes the session cookie from the browser. */
-    @Post(value = "/logout", consumes = {MediaType.APPLICATION_FORM_URLENCODED, MediaType.MULTIPART_FORM_DATA,
-            MediaType.TEXT_PLAIN})
-    public HttpResponse<?> logout(HttpRequest<?> request) {
+    /** Removes the session cookie from the browser (a form post with the CSRF token, like every change). */
+    @Post(value = "/logout", consumes = MediaType.APPLICATION_FORM_URLENCODED)
+    public HttpResponse<?> logout(HttpRequest<?> request, @Body Map<String, String> form) {
+        pages.requireCsrf(request, form);
         Cookie cleared = Cookie.of(ConsoleSession.COOKIE, "")
                 .path(ConsolePaths.ROOT)
                 .httpOnly(true)
@@ -77,7 +79,7 @@ public class LoginController {
     }
 
     static java.util.Optional<String> sessionCookie(HttpRequest<?> request) {
-        return request.getCookies().findCookie(ConsoleSession.COOKIE).map(Cookie::getValue);
+        return ConsolePages.sessionValue(request);
     }
 
     private ModelAndView<Map<String, Object>> loginView(@Nullable String error) {

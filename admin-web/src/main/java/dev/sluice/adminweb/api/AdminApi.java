@@ -1,0 +1,133 @@
+package dev.sluice.adminweb.api;
+
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.io.buffer.ByteBuffer;
+import io.micronaut.core.type.Argument;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpRequest;
+import io.micronaut.http.client.StreamingHttpClient;
+import io.micronaut.http.client.annotation.Client;
+import io.micronaut.http.client.exceptions.HttpClientException;
+import io.micronaut.http.client.exceptions.HttpClientResponseException;
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The console's only way into the gateway: the REST admin API, over HTTP, with the admin token the
+ * console was configured with. The token stays on the server: it is never put in a page, a URL or
+ * a log line.
+ *
+ * <p>The base URL comes from {@link AdminApiLocation}: {@code sluice.console.api-url}, by default
+ * the gateway's own HTTP server on the loopback interface, so the console works inside the gateway
+ * with no configuration and can run apart by pointing the property elsewhere.
+ *
+ * <p>Calls block: callers run on the blocking executor (virtual threads), never the event loop.
+ * An answer with an error status becomes an {@link AdminApiException} with the API's message and
+ * field errors; a server that cannot be reached becomes an {@link AdminApiUnreachableException}.
+ */
+@Singleton
+public class AdminApi {
+
+    /** The service id the client resolves through {@link AdminApiLocation}. */
+    public static final String CLIENT_ID = "sluice-admin-api";
+    /** Where every admin API path starts. */
+    public static final String PREFIX = "/admin/api/v1";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+
+    private final StreamingHttpClient client;
+    private final AdminApiLocation location;
+    private final String authorization;
+
+    public AdminApi(@Client(id = CLIENT_ID) StreamingHttpClient client, AdminApiLocation location,
+                    @Value("${sluice.admin.token:}") String adminToken) {
+        this.client = client;
+        this.location = location;
+        this.authorization = "Bearer " + adminToken;
+    }
+
+    /** {@code GET PREFIX + path} (path may carry a query string), decoded as {@code type}. */
+    public <T> T get(String path, Class<T> type) {
+        return exchange(HttpRequest.GET(PREFIX + path), Argument.of(type));
+    }
+
+    /** {@code GET} decoded as a generic JSON tree of maps and lists, for pass-through to the browser. */
+    public Map<String, Object> getJson(String path) {
+        return exchange(HttpRequest.GET(PREFIX + path), Argument.mapOf(String.class, Object.class));
+    }
+
+    /** {@code POST} with a JSON body (or none). */
+    public <T> T post(String path, @Nullable Object body, Class<T> type) {
+        return exchange(HttpRequest.POST(PREFIX + path, body == null ? "" : body), Argument.of(type));
+    }
+
+    /** {@code PUT} with a JSON body. */
+    public <T> T put(String path, Object body, Class<T> type) {
+        return exchange(HttpRequest.PUT(PREFIX + path, body), Argument.of(type));
+    }
+
+    /** {@code DELETE}; the answer's body is ignored. */
+    public void delete(String path) {
+        exchange(HttpRequest.create(HttpMethod.DELETE, PREFIX + path), Argument.of(String.class));
+    }
+
+    /** The raw body of a {@code GET}, as it arrives (the CSV export), never held whole. */
+    public Publisher<ByteBuffer<?>> stream(String path) {
+        MutableHttpRequest<?> request = HttpRequest.GET(PREFIX + path).header(HttpHeaders.AUTHORIZATION, authorization);
+        return client.dataStream(request);
+    }
+
+    /** For messages: the API's base URL or a hint that it is missing. */
+    public String describe() {
+        return location.describe();
+    }
+
+    private <T> T exchange(MutableHttpRequest<?> request, Argument<T> type) {
+        request.header(HttpHeaders.AUTHORIZATION, authorization).accept(MediaType.APPLICATION_JSON_TYPE);
+        if (request.getBody().isPresent()) {
+            request.contentType(MediaType.APPLICATION_JSON_TYPE);
+        }
+        try {
+            return client.toBlocking().retrieve(request, type, Argument.of(ApiError.class));
+        } catch (HttpClientResponseException e) {
+            int status = e.getStatus().getCode();
+            if (status < 300) {
+                LOG.warn("Console: the admin API answered {} {} with a body that could not be read: {}", status,
+                        request.getPath(), e.getMessage());
+                throw new AdminApiException(status, "The admin API's answer could not be read.", List.of());
+            }
+            Optional<ApiError> error = body(e);
+            String message = error.map(ApiError::error).map(ApiError.Detail::message).filter(m -> !m.isBlank())
+                    .map(AdminApi::shorten).orElse("The admin API answered " + status + ".");
+            List<ApiError.FieldProblem> fields = error.map(ApiError::fieldErrors).orElse(List.of());
+            if (status >= 500 || status == 401) {
+                LOG.warn("Console: the admin API answered {} for {} {}", status, request.getMethodName(), request.getPath());
+            }
+            throw new AdminApiException(status, message, fields);
+        } catch (HttpClientException e) {
+            LOG.warn("Console: the admin API at {} is unreachable: {}", location.describe(), e.getMessage());
+            throw new AdminApiUnreachableException(location.describe(), e);
+        }
+    }
+
+    private static Optional<ApiError> body(HttpClientResponseException e) {
+        try {
+            return e.getResponse().getBody(ApiError.class);
+        } catch (RuntimeException notJson) {
+            return Optional.empty();
+        }
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 300 ? s : s.substring(0, 300) + "…";
+    }
+}
