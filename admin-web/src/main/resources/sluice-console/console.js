@@ -187,6 +187,12 @@
     });
   }
 
+  /* the dashboard's queue tile */
+  renderers.queueDepth = function (el, body) {
+    var v = el.querySelector('[data-field=waiting]');
+    if (v) { v.textContent = compact(body.waiting); }
+  };
+
   window.SluiceConsole = { compact: compact, localiseTimes: localiseTimes, renderers: renderers, charts: charts };
 
   document.addEventListener('DOMContentLoaded', function () {

@@ -1,0 +1,87 @@
+package dev.sluice.adminweb.console;
+
+import dev.sluice.adminweb.api.AdminApi;
+import dev.sluice.adminweb.api.AdminApiException;
+import dev.sluice.adminweb.api.BackendDto;
+import dev.sluice.adminweb.api.LatencyDto;
+import dev.sluice.adminweb.api.QueueDto;
+import dev.sluice.adminweb.api.UsageDto;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /console}: the dashboard. Totals for today, this week and this month; for the picked
+ * range the error rate, latency percentiles, top apps and models, and charts by backend and by app
+ * (drawn in the browser from {@code /console/data/usage}); live tiles for the queue and for backends
+ * out of rotation.
+ */
+@Controller(ConsolePaths.ROOT)
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class DashboardController {
+
+    private static final int TOP = 5;
+
+    private final AdminApi api;
+    private final ConsolePages pages;
+
+    public DashboardController(AdminApi api, ConsolePages pages) {
+        this.api = api;
+        this.pages = pages;
+    }
+
+    @Get(produces = MediaType.TEXT_HTML)
+    public HttpResponse<?> dashboard(HttpRequest<?> request, @Nullable @QueryValue String range,
+                                     @Nullable @QueryValue String from, @Nullable @QueryValue String to,
+                                     @Nullable @QueryValue String bucket) {
+        UsageRange picked = UsageRange.of(range, from, to, bucket);
+        Map<String, Object> model = pages.model(request, "dashboard");
+        model.put("picked", picked);
+        model.put("today", totals("range=today&bucket=day"));
+        model.put("week", totals("range=week&bucket=day"));
+        model.put("month", totals("range=month&bucket=day"));
+        UsageDto.Totals selected = totals(picked.apiQuery());
+        model.put("selected", selected);
+        model.put("topApps", UsageRanking.top(api.get("/usage?groupBy=app&" + picked.apiQuery(), UsageDto.class),
+                UsageDto.Point::app, TOP));
+        model.put("topModels", UsageRanking.top(api.get("/usage?groupBy=model&" + picked.apiQuery(), UsageDto.class),
+                UsageDto.Point::model, TOP));
+        model.put("latency", latency(picked));
+        QueueDto queue = api.get("/queue", QueueDto.class);
+        model.put("queue", queue);
+        List<BackendDto> backends = api.get("/backends", BackendDto.Page.class).backends();
+        List<BackendDto> outOfRotation = backends.stream()
+                .filter(b -> Boolean.TRUE.equals(b.enabled()))
+                .filter(b -> b.health() != null && Boolean.FALSE.equals(b.health().available()))
+                .toList();
+        model.put("backendCount", backends.size());
+        model.put("disabledCount", backends.stream().filter(b -> !Boolean.TRUE.equals(b.enabled())).count());
+        model.put("outOfRotation", outOfRotation);
+        model.put("dataQuery", picked.apiQuery());
+        return HttpResponse.ok(ConsolePages.view("dashboard", model));
+    }
+
+    private UsageDto.Totals totals(String query) {
+        return api.get("/usage?" + query, UsageDto.class).sums();
+    }
+
+    /** Latency percentiles, or null when this gateway's API has none (an older gateway behind the console). */
+    private @Nullable LatencyDto.Totals latency(UsageRange picked) {
+        try {
+            return api.get("/usage/latency?" + picked.apiQuery(), LatencyDto.class).totals();
+        } catch (AdminApiException e) {
+            if (e.notFound()) {
+                return null;
+            }
+            throw e;
+        }
+    }
+}
