@@ -22,7 +22,7 @@ public class ConsoleAssetsController {
 
     static final String FOLDER = "sluice-console/";
     static final String CHART_JS = "chart.umd.min.js";
-    private static final Pattern NAME = Pattern.compile("[a-z0-9-]{1,40}\\.(css|js)");
+    private static final Pattern NAME = Pattern.compile("[a-z0-9-]{1,40}(\\.[a-z0-9-]{1,20}){0,3}\\.(css|js)");
     private static final String WEBJAR_POM = "META-INF/maven/org.webjars.npm/chart.js/pom.properties";
 
     private final Map<String, byte[]> cache = new ConcurrentHashMap<>();

@@ -60,13 +60,19 @@ public class DashboardController {
         List<BackendDto> backends = api.get("/backends", BackendDto.Page.class).backends();
         List<BackendDto> outOfRotation = backends.stream()
                 .filter(b -> Boolean.TRUE.equals(b.enabled()))
-                .filter(b -> b.health() != null && Boolean.FALSE.equals(b.health().available()))
+                .filter(DashboardController::outOfRotation)
                 .toList();
         model.put("backendCount", backends.size());
         model.put("disabledCount", backends.stream().filter(b -> !Boolean.TRUE.equals(b.enabled())).count());
         model.put("outOfRotation", outOfRotation);
         model.put("dataQuery", picked.apiQuery());
         return HttpResponse.ok(ConsolePages.view("dashboard", model));
+    }
+
+    /** Open or probing circuit, or cooling down after a 429: not taking its share of traffic. */
+    static boolean outOfRotation(BackendDto b) {
+        BackendDto.HealthDto h = b.health();
+        return h != null && (Boolean.FALSE.equals(h.available()) || (h.state() != null && !"CLOSED".equals(h.state())));
     }
 
     private UsageDto.Totals totals(String query) {

@@ -88,8 +88,13 @@ final class Browser implements AutoCloseable {
         return new WebDriverWait(driver, WAIT).until(condition);
     }
 
+    /** The visible text of the page; empty while a navigation replaces the document. */
     String pageText() {
-        return driver.findElement(By.tagName("body")).getText();
+        try {
+            return driver.findElement(By.tagName("body")).getText();
+        } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+            return "";
+        }
     }
 
     /** A full-page screenshot as {@code target/console-screenshots/<name>.png}. */

@@ -139,7 +139,8 @@ class ConsoleBrowserEndToEndTest {
         browser.find(By.tagName("h1"));
         assertFalse(browser.driver().getPageSource().contains(key), "the key is shown only once");
 
-        try (OpenAIClient openAi = gateway.openAi(key)) {
+        OpenAIClient openAi = gateway.openAi(key);
+        try {
             for (int i = 0; i < CALLS; i++) {
                 ChatCompletion answer = openAi.chat().completions().create(chat());
                 assertEquals(StubUpstream.CONTENT, answer.choices().getFirst().message().content().orElseThrow());
@@ -147,6 +148,8 @@ class ConsoleBrowserEndToEndTest {
             try (StreamResponse<ChatCompletionChunk> stream = openAi.chat().completions().createStreaming(chat())) {
                 assertTrue(stream.stream().count() > 0);
             }
+        } finally {
+            openAi.close();
         }
         Poll.until("the four requests in the request log", Duration.ofSeconds(10),
                 () -> gateway.admin().get("/requests?app=" + APP).body().split("\"requestId\"").length - 1 >= CALLS + 1
@@ -217,8 +220,11 @@ class ConsoleBrowserEndToEndTest {
         });
         browser.waitFor(d -> browser.pageText().toLowerCase().contains("revoked"));
         browser.screenshot("14-key-revoked");
-        try (OpenAIClient openAi = gateway.openAi(key)) {
+        OpenAIClient openAi = gateway.openAi(key);
+        try {
             assertThrows(UnauthorizedException.class, () -> openAi.chat().completions().create(chat()));
+        } finally {
+            openAi.close();
         }
     }
 
