@@ -14,8 +14,23 @@ public interface UsageReader {
 
     enum Bucket { MINUTE, HOUR, DAY }
 
-    /** Usage from {@code from} (inclusive) to {@code to} (exclusive), in buckets (UTC), grouped by the given dimensions. */
-    record UsageQuery(Instant from, Instant to, Set<GroupBy> groupBy, Bucket bucket) {
+    /** Which rows count: only those of the named backend, app and model where one is given. */
+    record Scope(Optional<String> backend, Optional<String> app, Optional<String> model) {
+        public static final Scope ALL = new Scope(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Usage from {@code from} (inclusive) to {@code to} (exclusive), in buckets (UTC), grouped by the given dimensions,
+     * of the rows in {@code scope}.
+     */
+    record UsageQuery(Instant from, Instant to, Set<GroupBy> groupBy, Bucket bucket, Scope scope) {
+        public UsageQuery(Instant from, Instant to, Set<GroupBy> groupBy, Bucket bucket) {
+            this(from, to, groupBy, bucket, Scope.ALL);
+        }
+
+        public UsageQuery within(Scope scope) {
+            return new UsageQuery(from, to, groupBy, bucket, scope);
+        }
     }
 
     /** One bucket of one group; a dimension not grouped by is null. */
@@ -32,9 +47,23 @@ public interface UsageReader {
      */
     void streamUsage(UsageQuery query, Consumer<UsageRow> sink);
 
+    /**
+     * Latency and time-to-first-token percentiles (milliseconds) of one bucket, or of the whole range when
+     * {@code bucket} is null; a percentile is empty where no request had the figure (TTFT of unstreamed requests).
+     */
+    record LatencyRow(Instant bucket, long requests, Optional<Double> latencyP50Ms, Optional<Double> latencyP95Ms,
+                      Optional<Double> ttftP50Ms, Optional<Double> ttftP95Ms) {
+    }
+
+    /** Percentiles per bucket and over the whole range, from the request log; {@code groupBy} is ignored. */
+    record Latency(List<LatencyRow> series, LatencyRow total) {
+    }
+
+    Latency latency(UsageQuery query);
+
     /** Newest first; {@code before} continues a previous page (its last request's start time and id). */
-    record RequestFilter(Optional<String> app, Optional<String> backend, Optional<Integer> status, Instant from, Instant to,
-                         int limit, Optional<Instant> beforeTime, Optional<String> beforeId) {
+    record RequestFilter(Optional<String> app, Optional<String> backend, Optional<String> model, Optional<Integer> status,
+                         Instant from, Instant to, int limit, Optional<Instant> beforeTime, Optional<String> beforeId) {
     }
 
     List<RequestRecord> requests(RequestFilter filter);

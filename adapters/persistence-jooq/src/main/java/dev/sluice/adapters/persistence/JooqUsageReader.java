@@ -99,8 +99,61 @@ public final class JooqUsageReader implements UsageReader {
                 .from(table)
                 .where(stored.ge(Timestamps.toColumn(query.from())))
                 .and(stored.lt(Timestamps.toColumn(query.to())))
+                .and(inScope(query.scope(), backendColumn, appColumn, modelColumn))
                 .groupBy(group)
                 .orderBy(group.stream().map(g -> (Field<?>) g).map(Field::asc).toList());
+    }
+
+    private static Condition inScope(Scope scope, Field<String> backend, Field<String> app, Field<String> model) {
+        Condition c = DSL.noCondition();
+        if (scope.backend().isPresent()) {
+            c = c.and(backend.eq(scope.backend().get()));
+        }
+        if (scope.app().isPresent()) {
+            c = c.and(app.eq(scope.app().get()));
+        }
+        if (scope.model().isPresent()) {
+            c = c.and(model.eq(scope.model().get()));
+        }
+        return c;
+    }
+
+    /**
+     * Percentiles from the request log itself (the aggregates keep sums, not distributions): one scan of the range's
+     * partitions through the {@code started_at} index, grouped by bucket, and one for the whole range.
+     */
+    @Override
+    public Latency latency(UsageQuery query) {
+        Condition where = REQUEST_LOG.STARTED_AT.ge(Timestamps.toColumn(query.from()))
+                .and(REQUEST_LOG.STARTED_AT.lt(Timestamps.toColumn(query.to())))
+                .and(inScope(query.scope(), REQUEST_LOG.BACKEND_NAME, REQUEST_LOG.APP_NAME, REQUEST_LOG.MODEL));
+        Field<OffsetDateTime> bucket = DSL.field("date_trunc({0}, {1}, 'UTC')", SQLDataType.TIMESTAMPWITHTIMEZONE,
+                DSL.inline(query.bucket().name().toLowerCase(Locale.ROOT)), REQUEST_LOG.STARTED_AT);
+        List<SelectField<?>> figures = List.of(DSL.count(),
+                DSL.percentileCont(0.5).withinGroupOrderBy(REQUEST_LOG.LATENCY_US),
+                DSL.percentileCont(0.95).withinGroupOrderBy(REQUEST_LOG.LATENCY_US),
+                DSL.percentileCont(0.5).withinGroupOrderBy(REQUEST_LOG.TTFT_US),
+                DSL.percentileCont(0.95).withinGroupOrderBy(REQUEST_LOG.TTFT_US));
+        return dsl.transactionResult(cfg -> {
+            List<SelectField<?>> perBucket = new ArrayList<>();
+            perBucket.add(bucket);
+            perBucket.addAll(figures);
+            List<LatencyRow> series = cfg.dsl().select(perBucket).from(REQUEST_LOG).where(where)
+                    .groupBy(bucket).orderBy(bucket.asc())
+                    .fetch(r -> latencyRow(Timestamps.toInstant(r.get(0, OffsetDateTime.class)), r, 1));
+            LatencyRow total = latencyRow(null, cfg.dsl().select(figures).from(REQUEST_LOG).where(where).fetchOne(), 0);
+            return new Latency(series, total);
+        });
+    }
+
+    private static LatencyRow latencyRow(java.time.Instant bucket, Record r, int first) {
+        return new LatencyRow(bucket, asLong(r.get(first)), millis(r.get(first + 1)), millis(r.get(first + 2)),
+                millis(r.get(first + 3)), millis(r.get(first + 4)));
+    }
+
+    private static java.util.Optional<Double> millis(Object micros) {
+        return micros == null ? java.util.Optional.empty()
+                : java.util.Optional.of(Math.round(((Number) micros).doubleValue() / 100.0) / 10.0);
     }
 
     private static boolean alignedTo(UsageQuery query, ChronoUnit unit) {
@@ -122,6 +175,9 @@ public final class JooqUsageReader implements UsageReader {
         }
         if (filter.backend().isPresent()) {
             where = where.and(REQUEST_LOG.BACKEND_NAME.eq(filter.backend().get()));
+        }
+        if (filter.model().isPresent()) {
+            where = where.and(REQUEST_LOG.MODEL.eq(filter.model().get()));
         }
         if (filter.status().isPresent()) {
             where = where.and(REQUEST_LOG.STATUS.eq(filter.status().get()));

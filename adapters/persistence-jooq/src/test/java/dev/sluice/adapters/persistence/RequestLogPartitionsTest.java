@@ -181,11 +181,11 @@ class RequestLogPartitionsTest {
         JooqUsageReader reader = new JooqUsageReader(db.dsl());
         Instant from = noonOf(today.minusDays(1));
         Instant to = noonOf(today.plusDays(3));
-        List<RequestRecord> first = reader.requests(new RequestFilter(Optional.empty(), Optional.empty(), Optional.empty(),
+        List<RequestRecord> first = reader.requests(new RequestFilter(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 from, to, 2, Optional.empty(), Optional.empty()));
         assertEquals(List.of("page-c", "page-b"), first.stream().map(RequestRecord::requestId).toList());
         RequestRecord last = first.getLast();
-        List<RequestRecord> second = reader.requests(new RequestFilter(Optional.empty(), Optional.empty(), Optional.empty(),
+        List<RequestRecord> second = reader.requests(new RequestFilter(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 from, to, 2, Optional.of(last.startedAt()), Optional.of(last.requestId())));
         assertEquals(List.of("page-a"), second.stream().map(RequestRecord::requestId).toList());
     }

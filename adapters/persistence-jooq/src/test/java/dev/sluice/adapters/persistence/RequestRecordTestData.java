@@ -56,6 +56,16 @@ final class RequestRecordTestData {
         return this;
     }
 
+    RequestRecordTestData withBackendName(String backendName) {
+        this.backendName = Optional.of(backendName);
+        return this;
+    }
+
+    RequestRecordTestData withLatencyMicros(long latencyMicros) {
+        this.latencyMicros = latencyMicros;
+        return this;
+    }
+
     RequestRecordTestData withUsage(int prompt, int completion, int total) {
         this.usage = Optional.of(new Usage(prompt, completion, total));
         return this;

@@ -82,11 +82,11 @@ class UsageAggregatesTest {
         JooqUsageReader reader = new JooqUsageReader(db.dsl());
         Instant from = Instant.now().minus(Duration.ofDays(1));
         Instant to = Instant.now().plus(Duration.ofDays(1));
-        var first = reader.requests(new UsageReader.RequestFilter(Optional.of("app-page"), Optional.empty(), Optional.empty(),
+        var first = reader.requests(new UsageReader.RequestFilter(Optional.of("app-page"), Optional.empty(), Optional.empty(), Optional.empty(),
                 from, to, 3, Optional.empty(), Optional.empty()));
         assertEquals(3, first.size());
         var last = first.getLast();
-        var second = reader.requests(new UsageReader.RequestFilter(Optional.of("app-page"), Optional.empty(), Optional.empty(),
+        var second = reader.requests(new UsageReader.RequestFilter(Optional.of("app-page"), Optional.empty(), Optional.empty(), Optional.empty(),
                 from, to, 3, Optional.of(last.startedAt()), Optional.of(last.requestId())));
         assertEquals(2, second.size());
         assertEquals(5, first.size() + second.size());

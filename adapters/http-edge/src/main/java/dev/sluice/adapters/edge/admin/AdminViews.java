@@ -2,6 +2,7 @@ package dev.sluice.adapters.edge.admin;
 
 import dev.sluice.application.admin.FieldError;
 import dev.sluice.application.admin.IssuedKey;
+import dev.sluice.application.port.UsageReader;
 import dev.sluice.domain.app.ApiKey;
 import dev.sluice.domain.app.App;
 import dev.sluice.domain.backend.Backend;
@@ -113,6 +114,20 @@ final class AdminViews {
 
     @Serdeable
     record UsageTotals(long requests, long errors, long promptTokens, long completionTokens, long totalTokens) {
+    }
+
+    /** Percentiles in milliseconds; null where no request in the bucket had the figure. */
+    @Serdeable
+    record LatencyPoint(Instant bucket, long requests, Double latencyP50Ms, Double latencyP95Ms, Double ttftP50Ms,
+                        Double ttftP95Ms) {
+        static LatencyPoint of(UsageReader.LatencyRow r) {
+            return new LatencyPoint(r.bucket(), r.requests(), r.latencyP50Ms().orElse(null),
+                    r.latencyP95Ms().orElse(null), r.ttftP50Ms().orElse(null), r.ttftP95Ms().orElse(null));
+        }
+    }
+
+    @Serdeable
+    record LatencySeries(Instant from, Instant to, String bucket, List<LatencyPoint> series, LatencyPoint totals) {
     }
 
     @Serdeable

@@ -36,11 +36,12 @@ final class RequestController {
     }
 
     /**
-     * A page of the request log, newest first: {@code ?app=&backend=&status=&from=&to=&limit=&before=}
+     * A page of the request log, newest first: {@code ?app=&backend=&model=&status=&from=&to=&limit=&before=}
      * ({@code before} is the {@code next} cursor of the previous page).
      */
     @Get
     AdminViews.RequestPage list(@Nullable @QueryValue String app, @Nullable @QueryValue String backend,
+                                @Nullable @QueryValue String model,
                                 @Nullable @QueryValue Integer status, @Nullable @QueryValue String from,
                                 @Nullable @QueryValue String to, @Nullable @QueryValue Integer limit,
                                 @Nullable @QueryValue String before) {
@@ -67,7 +68,7 @@ final class RequestController {
             throw new InvalidFieldsException(errors);
         }
         List<RequestRecord> page = usage.requests(new UsageReader.RequestFilter(Optional.ofNullable(app),
-                Optional.ofNullable(backend), Optional.ofNullable(status), start, end, size, beforeTime, beforeId));
+                Optional.ofNullable(backend), Optional.ofNullable(model), Optional.ofNullable(status), start, end, size, beforeTime, beforeId));
         String next = page.size() < size ? null
                 : page.getLast().startedAt() + "|" + page.getLast().requestId();
         return new AdminViews.RequestPage(page.stream().map(AdminViews.RequestView::of).toList(), next);

@@ -23,11 +23,14 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code /admin/api/v1/usage?from=&to=&range=today|week|month&groupBy=backend,app,model&bucket=minute|hour|day}:
- * requests, errors and tokens over time from the per-minute aggregates (buckets in UTC).
+ * {@code /admin/api/v1/usage?from=&to=&range=today|week|month&groupBy=backend,app,model&bucket=minute|hour|day
+ * &backend=&app=&model=}: requests, errors and tokens over time from the per-minute aggregates (buckets in UTC),
+ * of one backend, app or model where named; {@code /usage/latency} with the same parameters: latency and TTFT
+ * percentiles per bucket from the request log.
  */
 @Controller(value = "/admin/api/v1/usage", produces = MediaType.APPLICATION_JSON)
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -45,8 +48,9 @@ final class UsageController {
     @Get
     AdminViews.UsageSeries get(@Nullable @QueryValue String from, @Nullable @QueryValue String to,
                                @Nullable @QueryValue String range, @Nullable @QueryValue String groupBy,
-                               @Nullable @QueryValue String bucket) {
-        UsageReader.UsageQuery query = query(clock, from, to, range, groupBy, bucket);
+                               @Nullable @QueryValue String bucket, @Nullable @QueryValue String backend,
+                               @Nullable @QueryValue String app, @Nullable @QueryValue String model) {
+        UsageReader.UsageQuery query = query(clock, from, to, range, groupBy, bucket).within(scope(backend, app, model));
         Instant start = query.from();
         Instant end = query.to();
         UsageReader.Bucket size = query.bucket();
@@ -70,6 +74,27 @@ final class UsageController {
         return new AdminViews.UsageSeries(start, end, size.name().toLowerCase(Locale.ROOT),
                 groups.stream().map(g -> g.name().toLowerCase(Locale.ROOT)).toList(), series,
                 new AdminViews.UsageTotals(requests, failed, prompt, completion, total));
+    }
+
+    @Get("/latency")
+    AdminViews.LatencySeries latency(@Nullable @QueryValue String from, @Nullable @QueryValue String to,
+                                     @Nullable @QueryValue String range, @Nullable @QueryValue String bucket,
+                                     @Nullable @QueryValue String backend, @Nullable @QueryValue String app,
+                                     @Nullable @QueryValue String model) {
+        UsageReader.UsageQuery query = query(clock, from, to, range, null, bucket).within(scope(backend, app, model));
+        UsageReader.Latency latency = usage.latency(query);
+        return new AdminViews.LatencySeries(query.from(), query.to(), query.bucket().name().toLowerCase(Locale.ROOT),
+                latency.series().stream().map(AdminViews.LatencyPoint::of).toList(),
+                AdminViews.LatencyPoint.of(latency.total()));
+    }
+
+    /** Rows of the named backend, app and model only; a blank name is no filter. */
+    static UsageReader.Scope scope(@Nullable String backend, @Nullable String app, @Nullable String model) {
+        return new UsageReader.Scope(named(backend), named(app), named(model));
+    }
+
+    private static Optional<String> named(@Nullable String name) {
+        return name == null || name.isBlank() ? Optional.empty() : Optional.of(name.strip());
     }
 
     /**

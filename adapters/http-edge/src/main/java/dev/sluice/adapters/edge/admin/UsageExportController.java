@@ -52,8 +52,11 @@ final class UsageExportController {
     @Get(value = "/export.csv", produces = "text/csv")
     HttpResponse<StreamedFile> export(@Nullable @QueryValue String from, @Nullable @QueryValue String to,
                                       @Nullable @QueryValue String range, @Nullable @QueryValue String groupBy,
-                                      @Nullable @QueryValue String bucket) throws IOException {
-        UsageReader.UsageQuery query = UsageController.query(clock, from, to, range, groupBy, bucket);
+                                      @Nullable @QueryValue String bucket, @Nullable @QueryValue String backend,
+                                      @Nullable @QueryValue String app, @Nullable @QueryValue String model)
+            throws IOException {
+        UsageReader.UsageQuery query = UsageController.query(clock, from, to, range, groupBy, bucket)
+                .within(UsageController.scope(backend, app, model));
         PipedInputStream pipe = new PipedInputStream(PIPE_BYTES);
         PipedOutputStream sink = new PipedOutputStream(pipe);
         FailingInputStream body = new FailingInputStream(pipe);

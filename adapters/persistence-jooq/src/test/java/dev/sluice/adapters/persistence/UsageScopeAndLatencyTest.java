@@ -1,0 +1,108 @@
+package dev.sluice.adapters.persistence;
+
+import dev.sluice.adapters.persistence.testing.TestDatabase;
+import dev.sluice.application.port.UsageReader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import static dev.sluice.adapters.persistence.RequestRecordTestData.aRequestRecord;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Usage of one backend, app or model only, and latency percentiles read from the request log. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UsageScopeAndLatencyTest {
+    private static final Instant HOUR = Instant.parse("2031-03-04T10:00:00Z");
+
+    private TestDatabase db;
+    private JooqUsageReader reader;
+
+    @BeforeAll
+    void start() {
+        db = TestDatabase.create();
+        reader = new JooqUsageReader(db.dsl());
+        JooqRequestLog log = new JooqRequestLog(db.dsl(), Duration.ofMillis(20), 1000);
+        // 100 requests on "scope-a" by app "scope-x" with latencies 1..100 ms in the first hour's first minute
+        for (int n = 1; n <= 100; n++) {
+            log.append(aRequestRecord().withRequestId("scope-a-" + n).withStartedAt(HOUR.plusMillis(n))
+                    .withBackendName("scope-a").withAppName("scope-x").withModel("scope-m1")
+                    .withLatencyMicros(n * 1000L).withUsage(1, 2, 3).build());
+        }
+        // 10 on "scope-b" by app "scope-y", streamed, an hour later, 500 ms each, TTFT 50 ms
+        for (int n = 1; n <= 10; n++) {
+            log.append(aRequestRecord().withRequestId("scope-b-" + n).withStartedAt(HOUR.plus(Duration.ofMinutes(61)))
+                    .withBackendName("scope-b").withAppName("scope-y").withModel("scope-m2")
+                    .withLatencyMicros(500_000).streamed(50_000).withUsage(10, 20, 30).build());
+        }
+        log.close();
+    }
+
+    @AfterAll
+    void stop() {
+        db.close();
+    }
+
+    private UsageReader.UsageQuery query(UsageReader.Bucket bucket) {
+        return new UsageReader.UsageQuery(HOUR, HOUR.plus(Duration.ofHours(3)), Set.of(UsageReader.GroupBy.APP), bucket);
+    }
+
+    @Test
+    void givenAScope_thenOnlyItsRowsCount() {
+        for (UsageReader.Bucket bucket : UsageReader.Bucket.values()) {
+            List<UsageReader.UsageRow> onlyA = reader.usage(query(bucket).within(
+                    new UsageReader.Scope(Optional.of("scope-a"), Optional.empty(), Optional.empty())));
+            assertEquals(List.of("scope-x"), onlyA.stream().map(UsageReader.UsageRow::app).distinct().toList(), bucket.name());
+            assertEquals(100, onlyA.stream().mapToLong(UsageReader.UsageRow::requests).sum(), bucket.name());
+
+            List<UsageReader.UsageRow> onlyM2 = reader.usage(query(bucket).within(
+                    new UsageReader.Scope(Optional.empty(), Optional.of("scope-y"), Optional.of("scope-m2"))));
+            assertEquals(300, onlyM2.stream().mapToLong(UsageReader.UsageRow::totalTokens).sum(), bucket.name());
+
+            List<UsageReader.UsageRow> none = reader.usage(query(bucket).within(
+                    new UsageReader.Scope(Optional.of("scope-a"), Optional.of("scope-y"), Optional.empty())));
+            assertTrue(none.isEmpty(), bucket.name());
+        }
+    }
+
+    @Test
+    void latencyPercentilesPerBucketAndOverall() {
+        UsageReader.Latency all = reader.latency(query(UsageReader.Bucket.HOUR));
+        assertEquals(2, all.series().size());
+        UsageReader.LatencyRow first = all.series().getFirst();
+        assertEquals(HOUR, first.bucket());
+        assertEquals(100, first.requests());
+        assertEquals(Optional.of(50.5), first.latencyP50Ms());
+        assertEquals(Optional.of(95.1), first.latencyP95Ms());
+        assertEquals(Optional.empty(), first.ttftP50Ms(), "no streamed request in that hour");
+        UsageReader.LatencyRow second = all.series().get(1);
+        assertEquals(HOUR.plus(Duration.ofHours(1)), second.bucket());
+        assertEquals(Optional.of(500.0), second.latencyP50Ms());
+        assertEquals(Optional.of(50.0), second.ttftP95Ms());
+        assertEquals(110, all.total().requests());
+        assertEquals(null, all.total().bucket());
+
+        UsageReader.Latency onlyB = reader.latency(query(UsageReader.Bucket.MINUTE).within(
+                new UsageReader.Scope(Optional.of("scope-b"), Optional.empty(), Optional.empty())));
+        assertEquals(1, onlyB.series().size());
+        assertEquals(HOUR.plus(Duration.ofMinutes(61)).truncatedTo(ChronoUnit.MINUTES), onlyB.series().getFirst().bucket());
+        assertEquals(10, onlyB.total().requests());
+        assertEquals(Optional.of(500.0), onlyB.total().latencyP95Ms());
+    }
+
+    @Test
+    void givenAModel_thenTheRequestLogPageHoldsOnlyItsRequests() {
+        var page = reader.requests(new UsageReader.RequestFilter(Optional.empty(), Optional.empty(), Optional.of("scope-m2"),
+                Optional.empty(), HOUR, HOUR.plus(Duration.ofHours(3)), 50, Optional.empty(), Optional.empty()));
+        assertEquals(10, page.size());
+        assertTrue(page.stream().allMatch(r -> r.model().orElseThrow().equals("scope-m2")));
+    }
+}
