@@ -96,7 +96,7 @@
     var buckets = [], index = {}, groups = {}, order = [];
     (body.series || []).forEach(function (p) {
       if (!(p.bucket in index)) { index[p.bucket] = buckets.length; buckets.push(p.bucket); }
-      var key = (group && p[group]) || (group ? '(none)' : 'all');
+      var key = (group && p[group]) || (group ? '(none)' : (canvas.getAttribute('data-label') || 'all'));
       if (!(key in groups)) { groups[key] = {}; order.push(key); }
       groups[key][p.bucket] = (groups[key][p.bucket] || 0) + (p[metric] || 0);
     });
@@ -191,6 +191,37 @@
   renderers.queueDepth = function (el, body) {
     var v = el.querySelector('[data-field=waiting]');
     if (v) { v.textContent = compact(body.waiting); }
+  };
+
+  /* the queue page: tiles and the per-model table, redrawn from /console/data/queue */
+  function millis(ms) {
+    if (ms == null) { return '—'; }
+    return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(ms < 10000 ? 1 : 0) + ' s';
+  }
+  renderers.queue = function (el, body) {
+    var set = function (field, text) { var f = el.querySelector('[data-field=' + field + ']'); if (f) { f.textContent = text; } };
+    set('waiting', compact(body.waiting));
+    set('maxSize', 'room for ' + compact(body.maxSize));
+    var models = body.models || [];
+    el.querySelector('[data-empty]').classList.toggle('hidden', models.length > 0);
+    el.querySelector('[data-table]').classList.toggle('hidden', models.length === 0);
+    var rows = models.map(function (m) {
+      var tr = document.createElement('tr');
+      var cell = function (text, num, code) {
+        var td = document.createElement('td');
+        if (num) { td.className = 'num'; }
+        if (code) { var c = document.createElement('code'); c.textContent = text; td.appendChild(c); } else { td.textContent = text; }
+        tr.appendChild(td);
+      };
+      cell(m.model, false, true);
+      cell(String(m.waiting), true);
+      cell(millis(m.oldestWaitMs), true);
+      cell(String(m.admitted), true);
+      cell(String(m.timedOut), true);
+      cell(String(m.rejectedFull), true);
+      return tr;
+    });
+    el.querySelector('#queue-table tbody').replaceChildren.apply(el.querySelector('#queue-table tbody'), rows);
   };
 
   window.SluiceConsole = { compact: compact, localiseTimes: localiseTimes, renderers: renderers, charts: charts };

@@ -22,7 +22,7 @@ class ConsoleDefaultsTest {
     @Test
     void defaultApiUrlIsTheOwnServer() {
         ConsoleHttp http = new ConsoleHttp(server.getURI());
-        HttpResponse<String> r = http.get("/console", "Cookie", http.login(ConsoleTest.TOKEN));
+        HttpResponse<String> r = http.get("/console/backends", "Cookie", http.login(ConsoleTest.TOKEN));
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.body().contains("openai-main") && r.body().contains("local-vllm"), r.body());
     }

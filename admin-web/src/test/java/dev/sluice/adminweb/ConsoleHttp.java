@@ -51,6 +51,15 @@ final class ConsoleHttp {
         return sessionCookie(r).orElseThrow(() -> new AssertionError("no session cookie"));
     }
 
+    /** The CSRF token of a page's forms. */
+    static String csrfToken(String html) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(html);
+        if (!m.find()) {
+            throw new AssertionError("no CSRF token in the page: " + html);
+        }
+        return m.group(1);
+    }
+
     static Optional<String> setCookie(HttpResponse<?> r, String name) {
         List<String> all = r.headers().allValues("Set-Cookie");
         return all.stream().filter(c -> c.startsWith(name + "=")).findFirst();

@@ -52,7 +52,7 @@ class ConsolePreviewTest {
         save(target, "console-error-preview.html", http.get("/console", "Cookie", cookie).body(), css);
 
         fake.mode = FakeAdminApi.Mode.EMPTY;
-        save(target, "console-empty-preview.html", http.get("/console", "Cookie", cookie).body(), css);
+        save(target, "console-empty-preview.html", http.get("/console/backends", "Cookie", cookie).body(), css);
         fake.mode = FakeAdminApi.Mode.TWO_BACKENDS;
     }
 

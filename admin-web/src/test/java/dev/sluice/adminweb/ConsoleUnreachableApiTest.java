@@ -22,6 +22,7 @@ class ConsoleUnreachableApiTest {
     void unreachableApiShowsABanner() {
         ConsoleHttp http = new ConsoleHttp(server.getURI());
         HttpResponse<String> r = http.get("/console", "Cookie", http.login(ConsoleTest.TOKEN));
-        ConsoleTest.assertBanner(r, "Could not reach the admin API at http://127.0.0.1:1.");
+        ConsoleTest.assertBanner(r, "The admin API is unreachable", "Could not reach the admin API at http://127.0.0.1:1.");
+        assertTrue(r.body().contains("banner-error banner-page"), "the unreachable-API banner");
     }
 }

@@ -12,9 +12,10 @@ import io.micronaut.http.annotation.Header;
 import jakarta.inject.Singleton;
 
 /**
- * A stand-in for the gateway's REST admin API, in test sources only: it serves
- * {@code GET /admin/api/v1/backends} from the same embedded server the console runs in, and
- * checks the bearer token like the real one.
+ * A stand-in for the gateway's REST admin API, in test sources only: it serves two backends at
+ * {@code GET /admin/api/v1/backends}, empty answers shaped like the real ones for every other
+ * read the pages make, from the same embedded server the console runs in, and checks the bearer
+ * token like the real one. {@link State#mode} makes every answer fail the same way.
  */
 @Controller("/admin/api/v1")
 @Requires(property = "fake-admin-api.enabled", value = "true")
@@ -56,8 +57,35 @@ public class FakeAdminApi {
         this.token = token;
     }
 
+    static final String EMPTY_USAGE = "{\"bucket\":\"hour\",\"series\":[],\"totals\":{\"requests\":0,\"errors\":0,"
+            + "\"promptTokens\":0,\"completionTokens\":0,\"totalTokens\":0}}";
+
     @Get(value = "/backends", produces = MediaType.APPLICATION_JSON)
     public HttpResponse<String> backends(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+        return answer(authorization, TWO_BACKENDS);
+    }
+
+    @Get(value = "/usage", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<String> usage(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+        return answer(authorization, EMPTY_USAGE);
+    }
+
+    @Get(value = "/usage/latency", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<String> latency(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+        return answer(authorization, "{\"series\":[],\"totals\":{\"requests\":0}}");
+    }
+
+    @Get(value = "/queue", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<String> queue(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+        return answer(authorization, "{\"waiting\":0,\"maxSize\":1000,\"models\":[]}");
+    }
+
+    @Get(uris = {"/usage/backends", "/apps", "/quotas", "/requests"}, produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<String> lists(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+        return answer(authorization, EMPTY);
+    }
+
+    private HttpResponse<String> answer(@Nullable String authorization, String twoBackendsAnswer) {
         state.calls++;
         state.lastAuthorization = authorization;
         boolean tokenOk = ("Bearer " + token).equals(authorization) && state.mode != Mode.REJECT_TOKEN;
@@ -66,7 +94,7 @@ public class FakeAdminApi {
                     .body(error("invalid admin token", "authentication_error", "invalid_admin_token"));
         }
         return switch (state.mode) {
-            case TWO_BACKENDS -> HttpResponse.ok(TWO_BACKENDS);
+            case TWO_BACKENDS -> HttpResponse.ok(twoBackendsAnswer);
             case EMPTY -> HttpResponse.ok(EMPTY);
             case FAIL_500 -> HttpResponse.<String>serverError()
                     .body(error("database unavailable", "server_error", "internal_error"));

@@ -90,6 +90,23 @@ public final class Fmt {
         return t == null ? NONE : UTC.format(t);
     }
 
+    /**
+     * An instant in a named time zone ({@code 2026-12-05 00:00 Europe/Berlin}): a quota resets in its
+     * own zone, whatever the browser's. An unknown zone falls back to UTC text.
+     */
+    public String inZone(@Nullable Object instant, @Nullable String zone) {
+        Instant t = instant(instant);
+        if (t == null) {
+            return NONE;
+        }
+        try {
+            java.time.ZoneId id = java.time.ZoneId.of(zone == null ? "UTC" : zone);
+            return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").format(t.atZone(id)) + " " + id.getId();
+        } catch (java.time.DateTimeException e) {
+            return utc(t);
+        }
+    }
+
     /** The instant normalised to ISO-8601 for a {@code <time datetime>} attribute; empty when absent. */
     public String iso(@Nullable Object instant) {
         Instant t = instant(instant);

@@ -66,8 +66,8 @@ public class LoginController {
 
     /** Removes the session cookie from the browser (a form post with the CSRF token, like every change). */
     @Post(value = "/logout", consumes = MediaType.APPLICATION_FORM_URLENCODED)
-    public HttpResponse<?> logout(HttpRequest<?> request, @Body Map<String, String> form) {
-        pages.requireCsrf(request, form);
+    public HttpResponse<?> logout(HttpRequest<?> request, @Nullable @Body Map<String, String> form) {
+        pages.requireCsrf(request, form == null ? Map.of() : form);
         Cookie cleared = Cookie.of(ConsoleSession.COOKIE, "")
                 .path(ConsolePaths.ROOT)
                 .httpOnly(true)

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-/** The top entries of one dimension (apps, models) of a usage series, by tokens then requests. */
+/** Sums of a usage series per name of one dimension (apps, models), and its top entries by tokens then requests. */
 final class UsageRanking {
 
     /** One ranked name with its sums and its share of all tokens (0–100). */
@@ -15,6 +15,20 @@ final class UsageRanking {
     }
 
     private UsageRanking() {
+    }
+
+    /** The series' sums per name of {@code dimension}. */
+    static Map<String, UsageDto.Totals> totalsBy(UsageDto usage, Function<UsageDto.Point, String> dimension) {
+        Map<String, UsageDto.Totals> sums = new LinkedHashMap<>();
+        for (UsageDto.Point p : usage.points()) {
+            String name = dimension.apply(p);
+            sums.merge(name == null ? "(none)" : name,
+                    new UsageDto.Totals(p.requests(), p.errors(), p.promptTokens(), p.completionTokens(), p.totalTokens()),
+                    (a, b) -> new UsageDto.Totals(a.requests() + b.requests(), a.errors() + b.errors(),
+                            a.promptTokens() + b.promptTokens(), a.completionTokens() + b.completionTokens(),
+                            a.totalTokens() + b.totalTokens()));
+        }
+        return sums;
     }
 
     static List<Entry> top(UsageDto usage, Function<UsageDto.Point, String> dimension, int limit) {
