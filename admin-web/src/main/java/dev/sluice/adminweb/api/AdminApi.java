@@ -75,9 +75,9 @@ public class AdminApi {
         return exchange(HttpRequest.PUT(PREFIX + path, body), Argument.of(type));
     }
 
-    /** {@code DELETE}; the answer's body is ignored. */
+    /** {@code DELETE}; the answer's body is ignored (204 No Content carries none, so it is not decoded). */
     public void delete(String path) {
-        exchange(HttpRequest.create(HttpMethod.DELETE, PREFIX + path), Argument.of(String.class));
+        exchange(HttpRequest.create(HttpMethod.DELETE, PREFIX + path), null);
     }
 
     /** The raw body of a {@code GET}, as it arrives (the CSV export), never held whole. */
@@ -91,12 +91,17 @@ public class AdminApi {
         return location.describe();
     }
 
-    private <T> T exchange(MutableHttpRequest<?> request, Argument<T> type) {
+    /** With a {@code null} type the answer is not decoded and {@code null} comes back. */
+    private <T> T exchange(MutableHttpRequest<?> request, @Nullable Argument<T> type) {
         request.header(HttpHeaders.AUTHORIZATION, authorization).accept(MediaType.APPLICATION_JSON_TYPE);
         if (request.getBody().isPresent()) {
             request.contentType(MediaType.APPLICATION_JSON_TYPE);
         }
         try {
+            if (type == null) {
+                client.toBlocking().exchange(request, Argument.of(String.class), Argument.of(ApiError.class));
+                return null;
+            }
             return client.toBlocking().retrieve(request, type, Argument.of(ApiError.class));
         } catch (HttpClientResponseException e) {
             int status = e.getStatus().getCode();

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 
 import java.io.IOException;
@@ -207,19 +208,74 @@ class ConsoleBrowserEndToEndTest {
 
     @Test
     @Order(5)
+    void givenTheForms_whenEditingLimitsDisablingAndDeleting_thenTheApiHoldsTheChanges() {
+        // an app's limits: a wrong number is named next to its field, then the right ones are saved
+        browser.open(appPage);
+        fill("rpm", "lots");
+        submit("form.limits-form");
+        WebElement error = browser.find(By.cssSelector(".field.invalid .field-error"));
+        WebElement field = error.findElement(By.xpath("./ancestor::*[contains(concat(' ', @class, ' '), ' field ')][1]"));
+        assertFalse(field.findElements(By.name("rpm")).isEmpty(), "the error sits next to rpm: " + field.getText());
+        browser.screenshot("14-app-limits-error");
+        fill("rpm", "120");
+        fill("maxConcurrent", "4");
+        fill("quota.requestsPerPeriod", "5000");
+        fill("quota.periodCron", "0 0 1 * *");
+        fill("quota.timeZone", "Europe/Berlin");
+        submit("form.limits-form");
+        browser.waitFor(d -> browser.pageText().contains("Limits saved."));
+        String app = gateway.admin().get("/apps").body();
+        assertTrue(app.contains("\"rpm\":120") && app.contains("\"maxConcurrent\":4") && app.contains("Europe/Berlin"), app);
+        browser.open(console + "/quotas");
+        WebElement quotas = browser.find(By.id("quotas-table"));
+        assertTrue(quotas.getText().contains(APP) && quotas.getText().contains("Europe/Berlin"), quotas.getText());
+        browser.screenshot("15-quotas");
+
+        // a backend's edit form: the API key is never shown back, a new limit is saved
+        browser.open(console + "/backends");
+        browser.find(By.cssSelector("a[aria-label='Edit " + BACKEND + "']")).click();
+        assertEquals("", browser.find(By.name("apiKey")).getAttribute("value"), "the API key is write-only");
+        fill("limits.rpm", "900");
+        submit("form.backend-form");
+        browser.waitFor(d -> browser.pageText().contains("Backend saved."));
+        assertTrue(gateway.admin().get("/backends").body().contains("\"rpm\":900"));
+
+        // disable and enable again from the list
+        browser.open(console + "/backends");
+        browser.find(By.xpath("//tr[.//a[text()='" + BACKEND + "']]//button[text()='Disable']")).click();
+        browser.waitFor(d -> browser.pageText().contains("Backend disabled."));
+        assertTrue(gateway.admin().get("/backends").body().contains("\"enabled\":false,\"headers\""));
+        browser.find(By.xpath("//tr[.//a[text()='" + BACKEND + "']]//button[text()='Enable']")).click();
+        browser.waitFor(d -> browser.pageText().contains("Backend enabled."));
+        assertFalse(gateway.admin().get("/backends").body().contains("\"enabled\":false,\"headers\""));
+
+        // a throwaway backend, deleted after the confirmation
+        browser.open(console + "/backends/new");
+        fill("name", "throwaway");
+        fill("baseUrl", "http://127.0.0.1:9/v1");
+        fill("models", "gpt-throwaway");
+        submit("form.backend-form");
+        browser.waitFor(d -> d.getCurrentUrl().matches(".*/console/backends/[0-9a-f-]{36}.*"));
+        browser.open(console + "/backends");
+        String asked = confirming(() -> browser.find(By.xpath("//tr[.//a[text()='throwaway']]//button[text()='Delete']")).click());
+        assertTrue(asked.startsWith("Delete backend throwaway?"), asked);
+        browser.waitFor(d -> browser.pageText().contains("Backend deleted."));
+        assertFalse(gateway.admin().get("/backends").body().contains("throwaway"));
+        browser.screenshot("16-backend-deleted");
+
+        browser.open(console + "/queue");
+        browser.waitFor(d -> d.findElement(By.id("queue-live")).getAttribute("data-refreshed") != null);
+        browser.screenshot("17-queue");
+    }
+
+    @Test
+    @Order(6)
     void givenARevokedKey_whenTheSdkCallsAgain_thenItGets401() {
         browser.open(appPage);
-        submit("form[action$='/revoke']");
-        browser.waitFor(d -> {
-            try {
-                d.switchTo().alert().accept();
-                return true;
-            } catch (org.openqa.selenium.NoAlertPresentException e) {
-                return false;
-            }
-        });
+        String asked = confirming(() -> submit("form[action$='/revoke']"));
+        assertTrue(asked.startsWith("Revoke key"), asked);
         browser.waitFor(d -> browser.pageText().toLowerCase().contains("revoked"));
-        browser.screenshot("14-key-revoked");
+        browser.screenshot("18-key-revoked");
         OpenAIClient openAi = gateway.openAi(key);
         try {
             assertThrows(UnauthorizedException.class, () -> openAi.chat().completions().create(chat()));
@@ -229,7 +285,7 @@ class ConsoleBrowserEndToEndTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void givenASignedInBrowser_whenAPostLacksTheCsrfToken_thenItIsRefused() throws Exception {
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
         HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(console + "/apps"))
@@ -248,6 +304,20 @@ class ConsoleBrowserEndToEndTest {
 
     private static ChatCompletionCreateParams chat() {
         return ChatCompletionCreateParams.builder().model(MODEL).addUserMessage("Hello from the console test").build();
+    }
+
+    /**
+     * Runs {@code action} with the page's {@code confirm()} answering yes, and returns the question
+     * it asked (empty when none was asked): the destructive forms must ask before they submit.
+     */
+    private String confirming(Runnable action) {
+        JavascriptExecutor js = (JavascriptExecutor) browser.driver();
+        js.executeScript("window.confirm = function (m) { sessionStorage.setItem('asked', m); return true; };"
+                + "sessionStorage.removeItem('asked');");
+        action.run();
+        browser.waitFor(d -> ((JavascriptExecutor) d).executeScript("return sessionStorage.getItem('asked');") != null);
+        Object asked = js.executeScript("return sessionStorage.getItem('asked');");
+        return asked == null ? "" : asked.toString();
     }
 
     private void fill(String name, String value) {
