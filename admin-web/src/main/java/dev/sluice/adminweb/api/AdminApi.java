@@ -9,6 +9,7 @@ import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpRequest;
+import io.micronaut.http.client.BlockingHttpClient;
 import io.micronaut.http.client.StreamingHttpClient;
 import io.micronaut.http.client.annotation.Client;
 import io.micronaut.http.client.exceptions.HttpClientException;
@@ -17,6 +18,7 @@ import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,7 @@ public class AdminApi {
     public static final String PREFIX = "/admin/api/v1";
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+    private static final Argument<ApiError> ERROR = Argument.of(ApiError.class);
 
     private final StreamingHttpClient client;
     private final AdminApiLocation location;
@@ -57,27 +60,28 @@ public class AdminApi {
 
     /** {@code GET PREFIX + path} (path may carry a query string), decoded as {@code type}. */
     public <T> T get(String path, Class<T> type) {
-        return exchange(HttpRequest.GET(PREFIX + path), Argument.of(type));
+        return retrieve(HttpRequest.GET(PREFIX + path), Argument.of(type));
     }
 
     /** {@code GET} decoded as a generic JSON tree of maps and lists, for pass-through to the browser. */
     public Map<String, Object> getJson(String path) {
-        return exchange(HttpRequest.GET(PREFIX + path), Argument.mapOf(String.class, Object.class));
+        return retrieve(HttpRequest.GET(PREFIX + path), Argument.mapOf(String.class, Object.class));
     }
 
     /** {@code POST} with a JSON body (or none). */
     public <T> T post(String path, @Nullable Object body, Class<T> type) {
-        return exchange(HttpRequest.POST(PREFIX + path, body == null ? "" : body), Argument.of(type));
+        return retrieve(HttpRequest.POST(PREFIX + path, body == null ? "" : body), Argument.of(type));
     }
 
     /** {@code PUT} with a JSON body. */
     public <T> T put(String path, Object body, Class<T> type) {
-        return exchange(HttpRequest.PUT(PREFIX + path, body), Argument.of(type));
+        return retrieve(HttpRequest.PUT(PREFIX + path, body), Argument.of(type));
     }
 
     /** {@code DELETE}; the answer's body is ignored (204 No Content carries none, so it is not decoded). */
     public void delete(String path) {
-        exchange(HttpRequest.create(HttpMethod.DELETE, PREFIX + path), null);
+        MutableHttpRequest<?> request = HttpRequest.create(HttpMethod.DELETE, PREFIX + path);
+        call(request, http -> http.exchange(request, Argument.of(String.class), ERROR));
     }
 
     /** The raw body of a {@code GET}, as it arrives (the CSV export), never held whole. */
@@ -91,18 +95,21 @@ public class AdminApi {
         return location.describe();
     }
 
-    /** With a {@code null} type the answer is not decoded and {@code null} comes back. */
-    private <T> T exchange(MutableHttpRequest<?> request, @Nullable Argument<T> type) {
+    private <T> T retrieve(MutableHttpRequest<?> request, Argument<T> type) {
+        return call(request, http -> http.retrieve(request, type, ERROR));
+    }
+
+    /**
+     * Sends {@code request} with the token and JSON headers through {@code send}, and turns an error
+     * status or an unreachable server into the console's exceptions.
+     */
+    private <T> T call(MutableHttpRequest<?> request, Function<BlockingHttpClient, T> send) {
         request.header(HttpHeaders.AUTHORIZATION, authorization).accept(MediaType.APPLICATION_JSON_TYPE);
         if (request.getBody().isPresent()) {
             request.contentType(MediaType.APPLICATION_JSON_TYPE);
         }
         try {
-            if (type == null) {
-                client.toBlocking().exchange(request, Argument.of(String.class), Argument.of(ApiError.class));
-                return null;
-            }
-            return client.toBlocking().retrieve(request, type, Argument.of(ApiError.class));
+            return send.apply(client.toBlocking());
         } catch (HttpClientResponseException e) {
             int status = e.getStatus().getCode();
             if (status < 300) {

@@ -1,5 +1,6 @@
 package dev.sluice.bootstrap.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.UnauthorizedException;
@@ -244,10 +245,10 @@ class ConsoleBrowserEndToEndTest {
         browser.open(console + "/backends");
         browser.find(By.xpath("//tr[.//a[text()='" + BACKEND + "']]//button[text()='Disable']")).click();
         browser.waitFor(d -> browser.pageText().contains("Backend disabled."));
-        assertTrue(gateway.admin().get("/backends").body().contains("\"enabled\":false,\"headers\""));
+        assertFalse(backendEnabled(BACKEND), "disabled through the console");
         browser.find(By.xpath("//tr[.//a[text()='" + BACKEND + "']]//button[text()='Enable']")).click();
         browser.waitFor(d -> browser.pageText().contains("Backend enabled."));
-        assertFalse(gateway.admin().get("/backends").body().contains("\"enabled\":false,\"headers\""));
+        assertTrue(backendEnabled(BACKEND), "enabled again through the console");
 
         // a throwaway backend, deleted after the confirmation
         browser.open(console + "/backends/new");
@@ -308,7 +309,7 @@ class ConsoleBrowserEndToEndTest {
 
     /**
      * Runs {@code action} with the page's {@code confirm()} answering yes, and returns the question
-     * it asked (empty when none was asked): the destructive forms must ask before they submit.
+     * it asked; times out when none was asked: the destructive forms must ask before they submit.
      */
     private String confirming(Runnable action) {
         JavascriptExecutor js = (JavascriptExecutor) browser.driver();
@@ -316,8 +317,17 @@ class ConsoleBrowserEndToEndTest {
                 + "sessionStorage.removeItem('asked');");
         action.run();
         browser.waitFor(d -> ((JavascriptExecutor) d).executeScript("return sessionStorage.getItem('asked');") != null);
-        Object asked = js.executeScript("return sessionStorage.getItem('asked');");
-        return asked == null ? "" : asked.toString();
+        return js.executeScript("return sessionStorage.getItem('asked');").toString();
+    }
+
+    /** The {@code enabled} flag of the backend named {@code name}, read from the admin API's list. */
+    private boolean backendEnabled(String name) {
+        for (JsonNode backend : gateway.admin().get("/backends").json().path("data")) {
+            if (name.equals(backend.path("name").asText())) {
+                return backend.path("enabled").asBoolean();
+            }
+        }
+        throw new AssertionError("no backend named " + name);
     }
 
     private void fill(String name, String value) {
