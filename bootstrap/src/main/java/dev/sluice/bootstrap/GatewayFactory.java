@@ -11,6 +11,7 @@ import dev.sluice.adapters.persistence.JooqRequestLog;
 import dev.sluice.adapters.persistence.JooqRequestLogReader;
 import dev.sluice.adapters.persistence.JooqUsageReader;
 import dev.sluice.adapters.persistence.RequestLogPartitions;
+import dev.sluice.adapters.persistence.JooqHealthEventStore;
 import dev.sluice.adapters.persistence.JooqQuotaRepository;
 import dev.sluice.adapters.ratelimit.LocalRateLimitStore;
 import dev.sluice.adapters.tokenizer.JtokkitTokenCounter;
@@ -27,6 +28,7 @@ import dev.sluice.application.port.RequestLogReader;
 import dev.sluice.application.port.UsageReader;
 import dev.sluice.application.port.BackendRepository;
 import dev.sluice.application.port.DatabaseProbe;
+import dev.sluice.application.port.HealthEventStore;
 import dev.sluice.application.port.QuotaRepository;
 import dev.sluice.application.port.RateLimitStore;
 import dev.sluice.application.quota.QuotaLedger;
@@ -36,6 +38,7 @@ import dev.sluice.application.port.TokenCounter;
 import dev.sluice.application.proxy.ProxyService;
 import dev.sluice.application.proxy.ProxySettings;
 import dev.sluice.application.routing.BackendHealth;
+import dev.sluice.application.routing.HealthHistory;
 import dev.sluice.application.routing.HealthCheckService;
 import dev.sluice.application.routing.Routing;
 import dev.sluice.domain.routing.BackendSelector;
@@ -145,7 +148,18 @@ final class GatewayFactory {
     }
 
     @Singleton
-    BackendHealth backendHealth(Clock clock,
+    HealthEventStore healthEventStore(DSLContext dsl) {
+        return new JooqHealthEventStore(dsl);
+    }
+
+    /** Health events wait here for the store (flushed every second); beyond the capacity the oldest are dropped. */
+    @Singleton
+    HealthHistory healthHistory(HealthEventStore store, @Value("${sluice.health.history.buffer:10000}") int capacity) {
+        return new HealthHistory(store, capacity);
+    }
+
+    @Singleton
+    BackendHealth backendHealth(Clock clock, HealthHistory history,
                                 @Value("${sluice.health.circuit.consecutive-failures:5}") int consecutiveFailures,
                                 @Value("${sluice.health.circuit.failure-ratio:0.5}") double failureRatio,
                                 @Value("${sluice.health.circuit.minimum-requests:20}") int minimumRequests,
@@ -153,7 +167,7 @@ final class GatewayFactory {
                                 @Value("${sluice.health.circuit.base-cooldown:10s}") Duration baseCooldown,
                                 @Value("${sluice.health.circuit.max-cooldown:5m}") Duration maxCooldown) {
         return new BackendHealth(new CircuitBreaker.Settings(consecutiveFailures, failureRatio, minimumRequests, window,
-                baseCooldown, maxCooldown), clock);
+                baseCooldown, maxCooldown), clock, history::listenerFor);
     }
 
     @Singleton

@@ -8,6 +8,8 @@ import dev.sluice.application.config.LiveConfiguration;
 import dev.sluice.application.port.QuotaRepository;
 import dev.sluice.application.quota.QuotaLedger;
 import dev.sluice.application.routing.HealthCheckService;
+import dev.sluice.application.routing.HealthHistory;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
@@ -19,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,11 +41,14 @@ final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEv
     private final QuotaLedger quotas;
     private final QuotaRepository quotaRepository;
     private final RequestLogPartitions partitions;
+    private final HealthHistory healthHistory;
+    private final Duration healthRetention;
     private final Clock clock;
 
     GatewayLifecycle(LiveConfiguration configuration, ProxyServer proxyServer, JooqRequestLog requestLog,
                      @Named("proxy") EventLoopGroup loops, HealthCheckService healthChecks, QuotaLedger quotas,
-                     QuotaRepository quotaRepository, RequestLogPartitions partitions, Clock clock) {
+                     QuotaRepository quotaRepository, RequestLogPartitions partitions, HealthHistory healthHistory,
+                     @Value("${sluice.health.history.retention:30d}") Duration healthRetention, Clock clock) {
         this.configuration = configuration;
         this.proxyServer = proxyServer;
         this.requestLog = requestLog;
@@ -51,6 +57,8 @@ final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEv
         this.quotas = quotas;
         this.quotaRepository = quotaRepository;
         this.partitions = partitions;
+        this.healthHistory = healthHistory;
+        this.healthRetention = healthRetention;
         this.clock = clock;
     }
 
@@ -97,10 +105,34 @@ final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEv
         }
     }
 
+    /** Backends' health events go to the database every second. */
+    @Scheduled(fixedDelay = "1s", initialDelay = "1s")
+    void storeHealthEvents() {
+        try {
+            healthHistory.flush();
+        } catch (RuntimeException e) {
+            LOG.warn("Storing {} backend health event(s) failed; retrying in a second: {}", healthHistory.pending(), e.toString());
+        }
+    }
+
+    /** Health events older than {@code sluice.health.history.retention} (default 30 days) are deleted hourly. */
+    @Scheduled(fixedDelay = "1h", initialDelay = "30s")
+    void forgetOldHealthEvents() {
+        try {
+            int deleted = healthHistory.forgetBefore(clock.instant().minus(healthRetention));
+            if (deleted > 0) {
+                LOG.info("Deleted {} backend health event(s) older than {}", deleted, healthRetention);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Deleting old backend health events failed; trying again in an hour: {}", e.toString());
+        }
+    }
+
     @PreDestroy
     void stop() {
         proxyServer.close();
         storeQuotas();
+        storeHealthEvents();
         requestLog.close();
         loops.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(6, TimeUnit.SECONDS);
         LOG.info("Sluice stopped");

@@ -4,6 +4,7 @@ import dev.sluice.adapters.persistence.JooqRequestLog;
 import dev.sluice.application.config.LiveConfiguration;
 import dev.sluice.application.queue.AdmissionQueue;
 import dev.sluice.application.routing.BackendHealth;
+import dev.sluice.application.routing.HealthHistory;
 import dev.sluice.application.routing.Routing;
 import dev.sluice.domain.backend.Backend;
 import dev.sluice.domain.routing.CircuitBreaker;
@@ -31,7 +32,7 @@ final class GatewayMetrics {
     private final Set<String> modelsRegistered = ConcurrentHashMap.newKeySet();
 
     GatewayMetrics(MeterRegistry registry, LiveConfiguration configuration, BackendHealth health, Routing routing,
-                   JooqRequestLog requestLog) {
+                   JooqRequestLog requestLog, HealthHistory healthHistory) {
         this.registry = registry;
         this.configuration = configuration;
         this.health = health;
@@ -44,6 +45,10 @@ final class GatewayMetrics {
                 .description("request-log records in memory, not yet written").register(registry);
         FunctionCounter.builder("sluice.request.log.written", requestLog, JooqRequestLog::written)
                 .description("request-log records written to the database").register(registry);
+        Gauge.builder("sluice.health.events.pending", healthHistory, HealthHistory::pending)
+                .description("backend health events in memory, not yet stored").register(registry);
+        FunctionCounter.builder("sluice.health.events.dropped", healthHistory, HealthHistory::dropped)
+                .description("backend health events dropped because the database was down too long").register(registry);
         Gauge.builder("sluice.request.log.lag.seconds", requestLog, l -> l.lag(java.time.Instant.now()).toMillis() / 1000.0)
                 .description("how long the oldest unwritten request-log record has waited").register(registry);
     }

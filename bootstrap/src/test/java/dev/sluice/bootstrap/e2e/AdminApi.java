@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -118,6 +119,15 @@ final class AdminApi {
         Response response = get("/backends/" + backendId + "/health");
         expect(200, response);
         return response.json();
+    }
+
+    /** {@code GET /backends/{id}/health/history}: the backend's health events, newest first. */
+    List<JsonNode> backendHealthHistory(String backendId) {
+        Response response = get("/backends/" + backendId + "/health/history");
+        expect(200, response);
+        List<JsonNode> events = new ArrayList<>();
+        response.json().get("data").forEach(events::add);
+        return events;
     }
 
     /** {@code PUT /models/auto}: the ordered models behind {@code auto}. */

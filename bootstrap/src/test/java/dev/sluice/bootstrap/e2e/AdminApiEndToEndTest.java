@@ -96,6 +96,18 @@ class AdminApiEndToEndTest {
     }
 
     @Test
+    void givenBadHealthHistoryQuery_whenAsked_thenBadRequestNamesEveryField_andAnUnknownBackendIsNotFound() {
+        AdminApi.Response response = admin.get("/backends/" + UUID.randomUUID()
+                + "/health/history?from=yesterday&limit=0");
+
+        assertEquals(400, response.status(), response.body());
+        List<String> fields = new ArrayList<>();
+        response.json().get("errors").forEach(e -> fields.add(e.get("field").asText()));
+        assertEquals(List.of("from", "limit"), fields);
+        assertEquals(404, admin.get("/backends/" + UUID.randomUUID() + "/health/history").status());
+    }
+
+    @Test
     void givenMalformedJson_whenCreatingABackend_thenBadRequestOnTheBody() {
         AdminApi.Response response = admin.post("/backends", "{\"name\":");
 

@@ -423,6 +423,15 @@ class FailoverEndToEndTest {
             });
             assertNotNull(up.get("lastChange"));
 
+            // the history keeps the outage: opened by the failing check, closed by the passing one (newest first)
+            List<JsonNode> history = gateway.admin().backendHealthHistory(checked.id());
+            assertEquals("CLOSED", history.getFirst().get("kind").asText(), history.toString());
+            assertEquals("health check succeeded", history.getFirst().get("reason").asText());
+            JsonNode opened = history.getLast();
+            assertEquals("OPENED", opened.get("kind").asText(), history.toString());
+            assertTrue(opened.get("reason").asText().contains("503"), opened.toString());
+            assertNotNull(opened.get("until"), "when it may be probed again");
+
             String backId = newRequestId();
             assertEquals(StubUpstream.CONTENT, content(openAi.chat().completions().create(chat(model, backId))));
             assertEquals(List.of("A"), tried(backId), "the recovered backend is back in rotation");

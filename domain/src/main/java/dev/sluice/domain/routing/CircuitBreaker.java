@@ -38,6 +38,7 @@ public final class CircuitBreaker {
     private static final int BUCKETS = 10;
 
     private final Settings settings;
+    private final HealthEvent.Listener listener;
     private State state = State.CLOSED;
     private int consecutive;
     private int timesOpened;
@@ -51,8 +52,14 @@ public final class CircuitBreaker {
     private final int[] failures = new int[BUCKETS];
 
     public CircuitBreaker(Settings settings, long nowMillis) {
+        this(settings, nowMillis, HealthEvent.Listener.NONE);
+    }
+
+    /** A breaker that tells {@code listener} of every change of state and every cooldown. */
+    public CircuitBreaker(Settings settings, long nowMillis, HealthEvent.Listener listener) {
         this.settings = settings;
         this.lastChange = nowMillis;
+        this.listener = listener;
     }
 
     /** Whether a request may be sent now (does not take the half-open probe slot). */
@@ -73,7 +80,7 @@ public final class CircuitBreaker {
             return false;
         }
         if (state == State.OPEN) {
-            transition(State.HALF_OPEN, now);
+            transition(State.HALF_OPEN, now, "cooldown over; one probe request let through");
         }
         if (state == State.HALF_OPEN) {
             probeInFlight = true;
@@ -87,7 +94,7 @@ public final class CircuitBreaker {
         probeInFlight = false;
         if (state != State.CLOSED) {
             timesOpened = 0;
-            transition(State.CLOSED, now);
+            transition(State.CLOSED, now, "probe request succeeded");
         }
     }
 
@@ -113,6 +120,8 @@ public final class CircuitBreaker {
             cooldownUntil = until;
             lastError = reason;
             lastChange = now;
+            listener.on(new HealthEvent(HealthEvent.Kind.COOLING_DOWN, Instant.ofEpochMilli(now), Optional.ofNullable(reason),
+                    Optional.of(Instant.ofEpochMilli(until))));
         }
     }
 
@@ -141,7 +150,7 @@ public final class CircuitBreaker {
             consecutive = 0;
             timesOpened = 0;
             probeInFlight = false;
-            transition(State.CLOSED, now);
+            transition(State.CLOSED, now, "health check succeeded");
         }
     }
 
@@ -160,13 +169,20 @@ public final class CircuitBreaker {
         cooldown = Math.min(cooldown, settings.maxCooldown().toMillis());
         timesOpened++;
         openUntil = now + cooldown;
-        transition(State.OPEN, now);
+        transition(State.OPEN, now, lastError);
     }
 
-    private void transition(State next, long now) {
+    private void transition(State next, long now, String reason) {
         if (state != next) {
             state = next;
             lastChange = now;
+            HealthEvent.Kind kind = switch (next) {
+                case OPEN -> HealthEvent.Kind.OPENED;
+                case HALF_OPEN -> HealthEvent.Kind.HALF_OPEN;
+                case CLOSED -> HealthEvent.Kind.CLOSED;
+            };
+            listener.on(new HealthEvent(kind, Instant.ofEpochMilli(now), Optional.ofNullable(reason),
+                    next == State.OPEN ? Optional.of(Instant.ofEpochMilli(openUntil)) : Optional.empty()));
             if (next == State.CLOSED) {
                 // Failures from before the outage must not reopen a circuit that has just recovered.
                 Arrays.fill(successes, 0);

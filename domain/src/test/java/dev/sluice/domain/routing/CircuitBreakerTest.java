@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import static dev.sluice.domain.routing.CircuitBreakerTestData.breakerSettings;
@@ -450,5 +452,50 @@ class CircuitBreakerTest {
     private Duration cooldownLeft(CircuitBreaker breaker) {
         Instant until = breaker.health(now).coolingDownUntil().orElseThrow(() -> new AssertionError("not cooling down"));
         return Duration.between(Instant.ofEpochMilli(now), until);
+    }
+
+    // --- events
+
+    @Test
+    void givenAListener_whenTheCircuitOpensProbesAndCloses_thenEachChangeIsToldOnceWithItsReason() {
+        List<HealthEvent> events = new ArrayList<>();
+        CircuitBreaker breaker = new CircuitBreaker(breakerSettings().trippingAfterConsecutive(2)
+                .coolingDown(BASE_COOLDOWN, MAX_COOLDOWN).build(), now, events::add);
+
+        breaker.onFailure(now, "HTTP 502");
+        assertTrue(events.isEmpty(), "one failure does not trip a breaker that needs two");
+        breaker.onFailure(now, "HTTP 503");
+        long openedAt = now;
+        advance(BASE_COOLDOWN);
+        assertTrue(breaker.tryAcquire(now));
+        breaker.onSuccess(now);
+        breaker.onSuccess(now);
+
+        assertEquals(List.of(HealthEvent.Kind.OPENED, HealthEvent.Kind.HALF_OPEN, HealthEvent.Kind.CLOSED),
+                events.stream().map(HealthEvent::kind).toList());
+        HealthEvent opened = events.getFirst();
+        assertEquals(Instant.ofEpochMilli(openedAt), opened.at());
+        assertEquals(Optional.of("HTTP 503"), opened.reason());
+        assertEquals(Optional.of(Instant.ofEpochMilli(openedAt + BASE_COOLDOWN.toMillis())), opened.until());
+        assertEquals(Optional.of("probe request succeeded"), events.get(2).reason());
+    }
+
+    @Test
+    void givenAListener_whenToldToCoolDown_thenTheCooldownIsToldWithItsEnd_andAShorterOneIsNot() {
+        List<HealthEvent> events = new ArrayList<>();
+        CircuitBreaker breaker = new CircuitBreaker(breakerSettings().build(), now, events::add);
+
+        breaker.coolDown(now, Duration.ofSeconds(30), "HTTP 429");
+        breaker.coolDown(now, Duration.ofSeconds(5), "HTTP 429");
+
+        assertEquals(1, events.size());
+        assertEquals(HealthEvent.Kind.COOLING_DOWN, events.getFirst().kind());
+        assertEquals(Optional.of(Instant.ofEpochMilli(now + 30_000)), events.getFirst().until());
+    }
+
+    @Test
+    void givenAVeryLongError_thenTheEventKeepsItsStartOnly() {
+        HealthEvent event = new HealthEvent(HealthEvent.Kind.OPENED, Instant.EPOCH, Optional.of("x".repeat(2000)), Optional.empty());
+        assertEquals(HealthEvent.MAX_REASON, event.reason().orElseThrow().length());
     }
 }

@@ -12,6 +12,7 @@ import dev.sluice.domain.limits.Limits;
 import dev.sluice.domain.quota.Quota;
 import dev.sluice.domain.app.AppPolicy;
 import dev.sluice.domain.routing.CircuitBreaker;
+import dev.sluice.domain.routing.HealthEvent;
 import dev.sluice.domain.usage.AttemptRecord;
 import dev.sluice.domain.usage.RequestRecord;
 import dev.sluice.domain.backend.ModelMapping;
@@ -49,6 +50,18 @@ final class AdminViews {
             return new HealthView(h.state().name(), h.available(), h.lastError().orElse(null), h.lastChange(),
                     h.consecutiveFailures(), h.coolingDownUntil().orElse(null));
         }
+    }
+
+    /** One change of a backend's health. */
+    @Serdeable
+    record HealthEventView(String kind, Instant at, String reason, Instant until) {
+        static HealthEventView of(HealthEvent e) {
+            return new HealthEventView(e.kind().name(), e.at(), e.reason().orElse(null), e.until().orElse(null));
+        }
+    }
+
+    @Serdeable
+    record HealthEventList(List<HealthEventView> data) {
     }
 
     @Serdeable

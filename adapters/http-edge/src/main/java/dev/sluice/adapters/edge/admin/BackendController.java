@@ -43,15 +43,6 @@ final class BackendController {
                 .orElseGet(() -> notFound(id));
     }
 
-    /** The backend's health: circuit state, whether it takes requests now, the last error and when it changed. */
-    @Get("/{id}/health")
-    HttpResponse<?> health(String id) {
-        return AdminIds.parse(id)
-                .flatMap(backends::get)
-                .<HttpResponse<?>>map(b -> HttpResponse.ok(AdminViews.HealthView.of(health.health(b.id()))))
-                .orElseGet(() -> notFound(id));
-    }
-
     @Post
     HttpResponse<AdminViews.BackendView> create(@Body String body) {
         Backend created = backends.create(BackendJson.read(json.parse(body)));
@@ -77,7 +68,7 @@ final class BackendController {
         return deleted ? HttpResponse.noContent() : notFound(id);
     }
 
-    private static HttpResponse<?> notFound(String id) {
+    static HttpResponse<?> notFound(String id) {
         return HttpResponse.notFound(AdminViews.ErrorResponse.of(404, "backend_not_found", "No backend with id " + id, "id"));
     }
 }
