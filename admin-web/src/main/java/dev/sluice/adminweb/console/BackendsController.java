@@ -4,6 +4,7 @@ import dev.sluice.adminweb.api.AdminApi;
 import dev.sluice.adminweb.api.AdminApiException;
 import dev.sluice.adminweb.api.BackendDto;
 import dev.sluice.adminweb.api.BackendUsageDto;
+import dev.sluice.adminweb.api.HealthEventDto;
 import dev.sluice.adminweb.api.RequestDto;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -80,9 +81,12 @@ public class BackendsController {
                 .filter(r -> r.tries().stream().anyMatch(a -> Objects.equals(a.backendId(), b.id())
                         && (a.status() == null || a.status() >= 400)))
                 .toList();
+        List<HealthEventDto> history = api.get("/backends/" + AdminPaths.segment(id) + "/health/history?limit=50",
+                HealthEventDto.Page.class).events();
         Map<String, Object> model = pages.model(request, "backends");
         model.put("b", b);
         model.put("use", use);
+        model.put("history", history);
         model.put("failures", failures);
         model.put("saved", saved != null);
         model.put("dataQuery", "range=week&bucket=hour&backend=" + UsageRange.enc(b.name() == null ? "" : b.name()));

@@ -250,23 +250,38 @@ class ConsoleBrowserEndToEndTest {
         browser.waitFor(d -> browser.pageText().contains("Backend enabled."));
         assertTrue(backendEnabled(BACKEND), "enabled again through the console");
 
-        // a throwaway backend, deleted after the confirmation
+        // a throwaway backend that nothing answers, checked every second: its detail page shows the
+        // circuit opening in the health history; then it is deleted after the confirmation
         browser.open(console + "/backends/new");
         fill("name", "throwaway");
         fill("baseUrl", "http://127.0.0.1:9/v1");
         fill("models", "gpt-throwaway");
+        WebElement check = browser.find(By.name("healthCheck.enabled"));
+        if (!check.isSelected()) {
+            check.click();
+        }
+        fill("healthCheck.path", "/models");
+        fill("healthCheck.intervalMs", "1000");
+        fill("healthCheck.timeoutMs", "500");
         submit("form.backend-form");
         browser.waitFor(d -> d.getCurrentUrl().matches(".*/console/backends/[0-9a-f-]{36}.*"));
+        String throwaway = browser.driver().getCurrentUrl().replaceAll("[?#].*", "");
+        browser.waitFor(d -> {
+            d.navigate().to(throwaway);
+            return !d.findElements(By.cssSelector("#health-history tbody tr")).isEmpty();
+        });
+        assertTrue(browser.find(By.id("health-history")).getText().contains("Circuit opened"), browser.pageText());
+        browser.screenshot("16-backend-health-history");
         browser.open(console + "/backends");
         String asked = confirming(() -> browser.find(By.xpath("//tr[.//a[text()='throwaway']]//button[text()='Delete']")).click());
         assertTrue(asked.startsWith("Delete backend throwaway?"), asked);
         browser.waitFor(d -> browser.pageText().contains("Backend deleted."));
         assertFalse(gateway.admin().get("/backends").body().contains("throwaway"));
-        browser.screenshot("16-backend-deleted");
+        browser.screenshot("17-backend-deleted");
 
         browser.open(console + "/queue");
         browser.waitFor(d -> d.findElement(By.id("queue-live")).getAttribute("data-refreshed") != null);
-        browser.screenshot("17-queue");
+        browser.screenshot("18-queue");
     }
 
     @Test
@@ -276,7 +291,7 @@ class ConsoleBrowserEndToEndTest {
         String asked = confirming(() -> submit("form[action$='/revoke']"));
         assertTrue(asked.startsWith("Revoke key"), asked);
         browser.waitFor(d -> browser.pageText().toLowerCase().contains("revoked"));
-        browser.screenshot("18-key-revoked");
+        browser.screenshot("19-key-revoked");
         OpenAIClient openAi = gateway.openAi(key);
         try {
             assertThrows(UnauthorizedException.class, () -> openAi.chat().completions().create(chat()));
