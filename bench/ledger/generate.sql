@@ -1,6 +1,10 @@
--- Synthetic ledger: :rows request_log rows spread evenly over :days days from 2025-01-01 UTC,
+-- Synthetic ledger: :rows request_log rows spread evenly over :days days from :start (default 2025-01-01 UTC),
 -- 100 apps x 10 backends (3 models), 2 % errors, and the matching usage_minute / usage_hour / usage_day aggregates.
 \set ON_ERROR_STOP on
+\if :{?start}
+\else
+\set start '2025-01-01 00:00:00+00'
+\endif
 SET synchronous_commit = off;
 SET maintenance_work_mem = '256MB';
 SET work_mem = '64MB';
@@ -9,6 +13,7 @@ TRUNCATE request_log;
 TRUNCATE usage_minute;
 
 SELECT set_config('bench.days', :'days', false);
+SELECT set_config('bench.start', :'start', false);
 
 -- when request_log is partitioned by day (V6), one partition per day of the range
 DO $$
@@ -16,7 +21,8 @@ DECLARE
     d date;
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = 'request_log'::regclass) THEN
-        FOR d IN SELECT date '2025-01-01' + i FROM generate_series(0, current_setting('bench.days')::int) AS i LOOP
+        FOR d IN SELECT (current_setting('bench.start')::timestamptz AT TIME ZONE 'UTC')::date + i
+                 FROM generate_series(0, current_setting('bench.days')::int + 1) AS i LOOP
             IF to_regclass('request_log_' || to_char(d, 'YYYYMMDD')) IS NULL THEN
                 EXECUTE format('CREATE TABLE %I PARTITION OF request_log FOR VALUES FROM (%L) TO (%L)',
                                'request_log_' || to_char(d, 'YYYYMMDD'),
@@ -37,7 +43,7 @@ INSERT INTO request_log (request_id, started_at, endpoint, app_id, app_name, mod
                          status, error_type, latency_us, ttft_us, prompt_tokens, completion_tokens, total_tokens,
                          stream, client_aborted, attempt_count, attempts, queue_wait_us, key_id, usage_estimated)
 SELECT 'bench-' || lpad(i::text, 9, '0'),
-       timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => i * (:days * 86400.0 / :rows)),
+       :'start'::timestamptz + make_interval(secs => i * (:days * 86400.0 / :rows)),
        'CHAT_COMPLETIONS',
        md5('app-' || (i % 100))::uuid, 'app-' || (i % 100), 'model-' || ((i / 100) % 10 % 3),
        md5('backend-' || ((i / 100) % 10))::uuid, 'backend-' || ((i / 100) % 10),
