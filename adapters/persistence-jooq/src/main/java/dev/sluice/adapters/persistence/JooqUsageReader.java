@@ -9,13 +9,13 @@ import org.jooq.Field;
 import org.jooq.GroupField;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
+import org.jooq.Select;
 import org.jooq.SelectField;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 import java.time.OffsetDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,27 +56,25 @@ public final class JooqUsageReader implements UsageReader {
     }
 
     /**
-     * Reads the coarsest rollup whose buckets fit the query exactly: the daily table for day buckets
-     * over whole days, the hourly one for hour (or day) buckets over whole hours, else the minutes.
+     * Reads each piece of the range from the coarsest table that answers it exactly ({@link UsageSpans}:
+     * whole days from {@code usage_day}, whole hours from {@code usage_hour}, the rest from
+     * {@code usage_minute}), all in one {@code UNION ALL} grouped into the asked buckets.
      */
     private static ResultQuery<Record> select(DSLContext dsl, UsageQuery query) {
-        Table<?> table = USAGE_MINUTE;
-        if (query.bucket() == Bucket.DAY && alignedTo(query, ChronoUnit.DAYS)) {
-            table = USAGE_DAY;
-        } else if (query.bucket() != Bucket.MINUTE && alignedTo(query, ChronoUnit.HOURS)) {
-            table = USAGE_HOUR;
+        List<UsageSpans.Span> spans = UsageSpans.of(query.from(), query.to(), query.bucket());
+        if (spans.isEmpty()) {
+            spans = List.of(new UsageSpans.Span(Bucket.MINUTE, query.from(), query.to())); // answers no row
         }
-        Field<OffsetDateTime> stored = UsageAggregates.column(table, USAGE_MINUTE.BUCKET);
-        Field<String> backendColumn = UsageAggregates.column(table, USAGE_MINUTE.BACKEND_NAME);
-        Field<String> appColumn = UsageAggregates.column(table, USAGE_MINUTE.APP_NAME);
-        Field<String> modelColumn = UsageAggregates.column(table, USAGE_MINUTE.MODEL);
-        boolean exactBuckets = (query.bucket() == Bucket.MINUTE && table == USAGE_MINUTE)
-                || (query.bucket() == Bucket.HOUR && table == USAGE_HOUR)
-                || (query.bucket() == Bucket.DAY && table == USAGE_DAY);
-        Field<OffsetDateTime> bucket = exactBuckets
-                ? stored
-                : DSL.field("date_trunc({0}, {1}, 'UTC')", SQLDataType.TIMESTAMPWITHTIMEZONE,
-                        DSL.inline(query.bucket().name().toLowerCase(Locale.ROOT)), stored);
+        Select<Record> union = null;
+        for (UsageSpans.Span span : spans) {
+            Select<Record> part = piece(dsl, span, query);
+            union = union == null ? part : union.unionAll(part);
+        }
+        Table<Record> u = union.asTable("u");
+        Field<OffsetDateTime> bucket = DSL.field(DSL.name("u", "bucket"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+        Field<String> backendColumn = DSL.field(DSL.name("u", "backend_name"), SQLDataType.VARCHAR);
+        Field<String> appColumn = DSL.field(DSL.name("u", "app_name"), SQLDataType.VARCHAR);
+        Field<String> modelColumn = DSL.field(DSL.name("u", "model"), SQLDataType.VARCHAR);
         Field<String> backend = query.groupBy().contains(GroupBy.BACKEND) ? backendColumn : DSL.inline((String) null, SQLDataType.VARCHAR);
         Field<String> app = query.groupBy().contains(GroupBy.APP) ? appColumn : DSL.inline((String) null, SQLDataType.VARCHAR);
         Field<String> model = query.groupBy().contains(GroupBy.MODEL) ? modelColumn : DSL.inline((String) null, SQLDataType.VARCHAR);
@@ -91,17 +89,45 @@ public final class JooqUsageReader implements UsageReader {
         if (query.groupBy().contains(GroupBy.MODEL)) {
             group.add(modelColumn);
         }
-        List<SelectField<?>> select = List.of(bucket, backend, app, model,
-                DSL.sum(UsageAggregates.column(table, USAGE_MINUTE.REQUESTS)), DSL.sum(UsageAggregates.column(table, USAGE_MINUTE.ERRORS)),
-                DSL.sum(UsageAggregates.column(table, USAGE_MINUTE.PROMPT_TOKENS)), DSL.sum(UsageAggregates.column(table, USAGE_MINUTE.COMPLETION_TOKENS)),
-                DSL.sum(UsageAggregates.column(table, USAGE_MINUTE.TOTAL_TOKENS)));
+        List<SelectField<?>> select = new ArrayList<>(List.of(bucket, backend, app, model));
+        for (Field<Long> sum : SUMS) {
+            select.add(DSL.sum(DSL.field(DSL.name("u", sum.getName()), SQLDataType.BIGINT)));
+        }
         return dsl.select(select)
-                .from(table)
-                .where(stored.ge(Timestamps.toColumn(query.from())))
-                .and(stored.lt(Timestamps.toColumn(query.to())))
-                .and(inScope(query.scope(), backendColumn, appColumn, modelColumn))
+                .from(u)
                 .groupBy(group)
                 .orderBy(group.stream().map(g -> (Field<?>) g).map(Field::asc).toList());
+    }
+
+    /** The counted columns, in the order of {@link UsageRow}. */
+    private static final List<Field<Long>> SUMS = List.of(USAGE_MINUTE.REQUESTS, USAGE_MINUTE.ERRORS, USAGE_MINUTE.PROMPT_TOKENS,
+            USAGE_MINUTE.COMPLETION_TOKENS, USAGE_MINUTE.TOTAL_TOKENS);
+
+    /** The rows of one span, their bucket already truncated to the asked one. */
+    private static Select<Record> piece(DSLContext dsl, UsageSpans.Span span, UsageQuery query) {
+        Table<?> table = switch (span.grain()) {
+            case MINUTE -> USAGE_MINUTE;
+            case HOUR -> USAGE_HOUR;
+            case DAY -> USAGE_DAY;
+        };
+        Field<OffsetDateTime> stored = UsageAggregates.column(table, USAGE_MINUTE.BUCKET);
+        Field<OffsetDateTime> bucket = span.grain() == query.bucket()
+                ? stored
+                : DSL.field("date_trunc({0}, {1}, 'UTC')", SQLDataType.TIMESTAMPWITHTIMEZONE,
+                        DSL.inline(query.bucket().name().toLowerCase(Locale.ROOT)), stored);
+        Field<String> backend = UsageAggregates.column(table, USAGE_MINUTE.BACKEND_NAME);
+        Field<String> app = UsageAggregates.column(table, USAGE_MINUTE.APP_NAME);
+        Field<String> model = UsageAggregates.column(table, USAGE_MINUTE.MODEL);
+        List<SelectField<?>> select = new ArrayList<>(List.of(bucket.as("bucket"), backend.as("backend_name"),
+                app.as("app_name"), model.as("model")));
+        for (Field<Long> sum : SUMS) {
+            select.add(UsageAggregates.column(table, sum).as(sum.getName()));
+        }
+        return dsl.select(select)
+                .from(table)
+                .where(stored.ge(Timestamps.toColumn(span.from())))
+                .and(stored.lt(Timestamps.toColumn(span.to())))
+                .and(inScope(query.scope(), backend, app, model));
     }
 
     private static Condition inScope(Scope scope, Field<String> backend, Field<String> app, Field<String> model) {
@@ -154,10 +180,6 @@ public final class JooqUsageReader implements UsageReader {
     private static java.util.Optional<Double> millis(Object micros) {
         return micros == null ? java.util.Optional.empty()
                 : java.util.Optional.of(Math.round(((Number) micros).doubleValue() / 100.0) / 10.0);
-    }
-
-    private static boolean alignedTo(UsageQuery query, ChronoUnit unit) {
-        return query.from().truncatedTo(unit).equals(query.from()) && query.to().truncatedTo(unit).equals(query.to());
     }
 
     private static UsageRow toRow(Record r) {

@@ -9,9 +9,13 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.LongStream;
 
 import static dev.sluice.adapters.persistence.RequestRecordTestData.aRequestRecord;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,5 +94,38 @@ class UsageAggregatesTest {
                 from, to, 3, Optional.of(last.startedAt()), Optional.of(last.requestId())));
         assertEquals(2, second.size());
         assertEquals(5, first.size() + second.size());
+    }
+
+    @Test
+    void givenARaggedRange_whenReadByDayAndByHour_thenTheRollupsAndTheMinutesGiveTheSameFigures() {
+        JooqRequestLog log = new JooqRequestLog(db.dsl(), Duration.ofMillis(20), 100);
+        Instant base = Instant.parse("2026-10-01T00:00:00Z");
+        // one request every 37 minutes over three days, 10 prompt + 5 completion tokens each
+        int n = 0;
+        for (Instant t = base; t.isBefore(base.plus(Duration.ofDays(3))); t = t.plus(Duration.ofMinutes(37))) {
+            log.append(aRequestRecord().withRequestId("ragged-" + n++).withStartedAt(t).withModel("m-ragged")
+                    .withAppName("app-ragged").withUsage(10, 5, 15).build());
+        }
+        log.close();
+        JooqUsageReader reader = new JooqUsageReader(db.dsl());
+        Instant from = base.plus(Duration.ofHours(5)).plus(Duration.ofMinutes(13));
+        Instant to = base.plus(Duration.ofDays(2)).plus(Duration.ofHours(19)).plus(Duration.ofMinutes(41));
+        UsageReader.Scope scope = new UsageReader.Scope(Optional.empty(), Optional.of("app-ragged"), Optional.empty());
+
+        for (UsageReader.Bucket bucket : List.of(UsageReader.Bucket.DAY, UsageReader.Bucket.HOUR)) {
+            List<UsageReader.UsageRow> rolled = reader.usage(new UsageReader.UsageQuery(from, to, Set.of(), bucket, scope));
+            Map<Instant, Long> fromMinutes = new TreeMap<>();
+            reader.usage(new UsageReader.UsageQuery(from, to, Set.of(), UsageReader.Bucket.MINUTE, scope)).forEach(r ->
+                    fromMinutes.merge(r.bucket().truncatedTo(bucket == UsageReader.Bucket.DAY
+                            ? ChronoUnit.DAYS : ChronoUnit.HOURS), r.requests(), Long::sum));
+            Map<Instant, Long> read = new TreeMap<>();
+            rolled.forEach(r -> read.put(r.bucket(), r.requests()));
+            assertEquals(fromMinutes, read, bucket + " buckets");
+            long expected = LongStream.range(0, n)
+                    .mapToObj(i -> base.plus(Duration.ofMinutes(37 * i)))
+                    .filter(t -> !t.isBefore(from) && t.isBefore(to)).count();
+            assertEquals(expected, read.values().stream().mapToLong(Long::longValue).sum());
+            assertEquals(expected * 10, rolled.stream().mapToLong(UsageReader.UsageRow::promptTokens).sum());
+        }
     }
 }
