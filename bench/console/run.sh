@@ -59,7 +59,8 @@ curl -fs "$ADMIN/health" >/dev/null || { echo "the gateway did not start; see $O
 
 api() { curl -fsS -X "$1" "$ADMIN/admin/api/v1$2" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${3:+-d "$3"}; }
 # the backends and apps the generated rows name (backend-0..9 serve model-0..2; app-0..9 of the 100)
-for i in $(seq 0 9); do
+existing=$(api GET /backends | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"]))')
+[ "$existing" = 0 ] && for i in $(seq 0 9); do
   api POST /backends "{\"name\":\"backend-$i\",\"baseUrl\":\"http://127.0.0.1:9/v1\",\"models\":[{\"name\":\"model-$((i % 3))\"}],
     \"limits\":{\"rpm\":600,\"tpm\":100000},\"quota\":{\"tokensPerPeriod\":100000000,\"periodCron\":\"0 0 1 * *\",\"timeZone\":\"UTC\"}}" >/dev/null
   api POST /apps "{\"name\":\"app-$i\"}" >/dev/null

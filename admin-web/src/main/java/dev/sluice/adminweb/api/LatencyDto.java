@@ -8,8 +8,13 @@ import java.util.List;
 /** {@code GET /usage/latency}: latency and time-to-first-token percentiles per bucket, in milliseconds. */
 @Serdeable
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record LatencyDto(@Nullable String from, @Nullable String to, @Nullable String bucket,
+public record LatencyDto(@Nullable String from, @Nullable String to, @Nullable String bucket, @Nullable Double sampled,
                          @Nullable List<Point> series, @Nullable Totals totals) {
+
+    /** Whether the percentiles come from a sample of the range's requests (large ranges) rather than all of them. */
+    public boolean isSampled() {
+        return sampled != null && sampled < 1.0;
+    }
 
     /** One bucket; a percentile is null where no request had that figure (TTFT of non-streamed requests). */
     @Serdeable

@@ -9,7 +9,8 @@ import java.util.List;
 @Serdeable
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record UsageDto(@Nullable String from, @Nullable String to, @Nullable String bucket,
-                       @Nullable List<String> groupBy, @Nullable List<Point> series, @Nullable Totals totals) {
+                       @Nullable List<String> groupBy, @Nullable List<Point> series, @Nullable Totals totals,
+                       @Nullable Integer rowCount) {
 
     /** One bucket of one group; a dimension not grouped by is null. */
     @Serdeable

@@ -44,27 +44,40 @@ public class DashboardController {
                                      @Nullable @QueryValue String bucket) {
         UsageRange picked = UsageRange.of(range, from, to, bucket);
         Map<String, Object> model = pages.model(request, "dashboard");
-        model.put("picked", picked);
-        model.put("today", totals("range=today&bucket=day"));
-        model.put("week", totals("range=week&bucket=day"));
-        model.put("month", totals("range=month&bucket=day"));
-        UsageDto.Totals selected = totals(picked.apiQuery());
-        model.put("selected", selected);
-        model.put("topApps", UsageRanking.top(api.get("/usage?groupBy=app&" + picked.apiQuery(), UsageDto.class),
-                UsageDto.Point::app, TOP));
-        model.put("topModels", UsageRanking.top(api.get("/usage?groupBy=model&" + picked.apiQuery(), UsageDto.class),
-                UsageDto.Point::model, TOP));
-        model.put("latency", latency(picked));
-        QueueDto queue = api.get("/queue", QueueDto.class);
-        model.put("queue", queue);
-        List<BackendDto> backends = api.get("/backends", BackendDto.Page.class).backends();
-        List<BackendDto> outOfRotation = backends.stream()
-                .filter(b -> Boolean.TRUE.equals(b.enabled()))
-                .filter(DashboardController::outOfRotation)
-                .toList();
-        model.put("backendCount", backends.size());
-        model.put("disabledCount", backends.stream().filter(b -> !Boolean.TRUE.equals(b.enabled())).count());
-        model.put("outOfRotation", outOfRotation);
+        try (Parallel calls = new Parallel()) {
+            var today = calls.fork(() -> totals("range=today&bucket=day"));
+            var week = calls.fork(() -> totals("range=week&bucket=day"));
+            var month = calls.fork(() -> totals("range=month&bucket=day"));
+            String byDay = picked.apiQuery("day");
+            var selected = calls.fork(() -> totals(byDay));
+            var topApps = calls.fork(() -> UsageRanking.top(api.get("/usage?groupBy=app&" + byDay, UsageDto.class),
+                    UsageDto.Point::app, TOP));
+            var topModels = calls.fork(() -> UsageRanking.top(api.get("/usage?groupBy=model&" + byDay, UsageDto.class),
+                    UsageDto.Point::model, TOP));
+            var latency = calls.fork(() -> latency(picked));
+            var queue = calls.fork(() -> api.get("/queue", QueueDto.class));
+            var backendList = calls.fork(() -> api.get("/backends", BackendDto.Page.class).backends());
+            model.put("picked", picked);
+            model.put("today", today.get());
+            model.put("week", week.get());
+            model.put("month", month.get());
+            model.put("selected", selected.get());
+            model.put("topApps", topApps.get());
+            model.put("topModels", topModels.get());
+            LatencyDto percentiles = latency.get();
+            model.put("latency", percentiles == null ? null : percentiles.totals());
+            model.put("latencySample", percentiles == null || !percentiles.isSampled() ? null
+                    : "from a " + Fmt.INSTANCE.pct(percentiles.sampled(), 1) + " sample of the range's requests");
+            model.put("queue", queue.get());
+            List<BackendDto> backends = backendList.get();
+            List<BackendDto> outOfRotation = backends.stream()
+                    .filter(b -> Boolean.TRUE.equals(b.enabled()))
+                    .filter(DashboardController::outOfRotation)
+                    .toList();
+            model.put("backendCount", backends.size());
+            model.put("disabledCount", backends.stream().filter(b -> !Boolean.TRUE.equals(b.enabled())).count());
+            model.put("outOfRotation", outOfRotation);
+        }
         model.put("dataQuery", picked.apiQuery());
         return HttpResponse.ok(ConsolePages.view("dashboard", model));
     }
@@ -80,9 +93,9 @@ public class DashboardController {
     }
 
     /** Latency percentiles, or null when this gateway's API has none (an older gateway behind the console). */
-    private @Nullable LatencyDto.Totals latency(UsageRange picked) {
+    private @Nullable LatencyDto latency(UsageRange picked) {
         try {
-            return api.get("/usage/latency?" + picked.apiQuery(), LatencyDto.class).totals();
+            return api.get("/usage/latency?" + picked.apiQuery("day"), LatencyDto.class);
         } catch (AdminApiException e) {
             if (e.notFound()) {
                 return null;

@@ -62,6 +62,14 @@ public record UsageRange(String range, String from, String to, String bucket, @N
 
     /** The admin API's range parameters: {@code range=week} or {@code from=…&to=…}, and the bucket. */
     public String apiQuery() {
+        return apiQuery(bucket);
+    }
+
+    /**
+     * The same range in {@code bucket}-sized buckets: totals and rankings need no fine buckets, and
+     * day buckets over a week are 7 rows per group where minutes would be ten thousand.
+     */
+    public String apiQuery(String bucket) {
         StringBuilder q = new StringBuilder();
         if (range.equals("custom")) {
             q.append("from=").append(enc(from));

@@ -55,8 +55,12 @@ public interface UsageReader {
                       Optional<Double> ttftP50Ms, Optional<Double> ttftP95Ms) {
     }
 
-    /** Percentiles per bucket and over the whole range, from the request log; {@code groupBy} is ignored. */
-    record Latency(List<LatencyRow> series, LatencyRow total) {
+    /**
+     * Percentiles per bucket and over the whole range, from the request log; {@code groupBy} is ignored.
+     * {@code sampled} is the fraction of the range's requests they were computed from (1 = all of them);
+     * each row's {@code requests} counts the requests measured.
+     */
+    record Latency(List<LatencyRow> series, LatencyRow total, double sampled) {
     }
 
     Latency latency(UsageQuery query);

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import static dev.sluice.db.jooq.Tables.REQUEST_LOG;
@@ -144,42 +145,15 @@ public final class JooqUsageReader implements UsageReader {
         return c;
     }
 
-    /**
-     * Percentiles from the request log itself (the aggregates keep sums, not distributions): one scan of the range's
-     * partitions through the {@code started_at} index, grouped by bucket, and one for the whole range.
-     */
+    /** See {@link LatencyPercentiles}: sampled when the aggregates count more than 50 000 requests in the range. */
     @Override
     public Latency latency(UsageQuery query) {
-        Condition where = REQUEST_LOG.STARTED_AT.ge(Timestamps.toColumn(query.from()))
-                .and(REQUEST_LOG.STARTED_AT.lt(Timestamps.toColumn(query.to())))
-                .and(inScope(query.scope(), REQUEST_LOG.BACKEND_NAME, REQUEST_LOG.APP_NAME, REQUEST_LOG.MODEL));
-        Field<OffsetDateTime> bucket = DSL.field("date_trunc({0}, {1}, 'UTC')", SQLDataType.TIMESTAMPWITHTIMEZONE,
-                DSL.inline(query.bucket().name().toLowerCase(Locale.ROOT)), REQUEST_LOG.STARTED_AT);
-        List<SelectField<?>> figures = List.of(DSL.count(),
-                DSL.percentileCont(0.5).withinGroupOrderBy(REQUEST_LOG.LATENCY_US),
-                DSL.percentileCont(0.95).withinGroupOrderBy(REQUEST_LOG.LATENCY_US),
-                DSL.percentileCont(0.5).withinGroupOrderBy(REQUEST_LOG.TTFT_US),
-                DSL.percentileCont(0.95).withinGroupOrderBy(REQUEST_LOG.TTFT_US));
         return dsl.transactionResult(cfg -> {
-            List<SelectField<?>> perBucket = new ArrayList<>();
-            perBucket.add(bucket);
-            perBucket.addAll(figures);
-            List<LatencyRow> series = cfg.dsl().select(perBucket).from(REQUEST_LOG).where(where)
-                    .groupBy(bucket).orderBy(bucket.asc())
-                    .fetch(r -> latencyRow(Timestamps.toInstant(r.get(0, OffsetDateTime.class)), r, 1));
-            LatencyRow total = latencyRow(null, cfg.dsl().select(figures).from(REQUEST_LOG).where(where).fetchOne(), 0);
-            return new Latency(series, total);
+            long requests = select(cfg.dsl(), new UsageQuery(query.from(), query.to(), Set.of(), Bucket.DAY, query.scope()))
+                    .fetch(JooqUsageReader::toRow).stream().mapToLong(UsageRow::requests).sum();
+            return LatencyPercentiles.read(cfg.dsl(), query, requests,
+                    inScope(query.scope(), REQUEST_LOG.BACKEND_NAME, REQUEST_LOG.APP_NAME, REQUEST_LOG.MODEL));
         });
-    }
-
-    private static LatencyRow latencyRow(java.time.Instant bucket, Record r, int first) {
-        return new LatencyRow(bucket, asLong(r.get(first)), millis(r.get(first + 1)), millis(r.get(first + 2)),
-                millis(r.get(first + 3)), millis(r.get(first + 4)));
-    }
-
-    private static java.util.Optional<Double> millis(Object micros) {
-        return micros == null ? java.util.Optional.empty()
-                : java.util.Optional.of(Math.round(((Number) micros).doubleValue() / 100.0) / 10.0);
     }
 
     private static UsageRow toRow(Record r) {

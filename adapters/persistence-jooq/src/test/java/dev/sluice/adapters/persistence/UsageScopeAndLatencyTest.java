@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import static dev.sluice.adapters.persistence.RequestRecordTestData.aRequestRecord;
+import static dev.sluice.db.jooq.Tables.REQUEST_LOG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,6 +90,7 @@ class UsageScopeAndLatencyTest {
         assertEquals(Optional.of(50.0), second.ttftP95Ms());
         assertEquals(110, all.total().requests());
         assertEquals(null, all.total().bucket());
+        assertEquals(1.0, all.sampled(), "a small range is read whole");
 
         UsageReader.Latency onlyB = reader.latency(query(UsageReader.Bucket.MINUTE).within(
                 new UsageReader.Scope(Optional.of("scope-b"), Optional.empty(), Optional.empty())));
@@ -104,5 +106,31 @@ class UsageScopeAndLatencyTest {
                 Optional.empty(), HOUR, HOUR.plus(Duration.ofHours(3)), 50, Optional.empty(), Optional.empty()));
         assertEquals(10, page.size());
         assertTrue(page.stream().allMatch(r -> r.model().orElseThrow().equals("scope-m2")));
+    }
+
+    @Test
+    void givenARangeWithMoreRequestsThanAreReadWhole_thenTheRequestLogIsSampled_andTheAnswerSaysHowMuch() {
+        // 50 000 rows in one day of their own, latencies uniform over 1..1000 ms, in random order on disk
+        Instant day = Instant.parse("2031-05-01T00:00:00Z");
+        db.dsl().execute("""
+                INSERT INTO request_log (request_id, started_at, endpoint, model, backend_name, app_name, status, latency_us,
+                                         stream, client_aborted, attempt_count, attempts, usage_estimated)
+                SELECT 'sample-' || i, timestamptz '2031-05-01 00:00:00+00' + make_interval(secs => i),
+                       'CHAT_COMPLETIONS', 'sample-m', 'sample-b', 'sample-app', 200, (1 + (i * 7919) % 1000) * 1000,
+                       false, false, 1, '[]'::jsonb, false
+                FROM generate_series(0, 49999) AS i ORDER BY random()""");
+        UsageReader.UsageQuery query = new UsageReader.UsageQuery(day, day.plus(Duration.ofDays(1)), Set.of(),
+                UsageReader.Bucket.HOUR, new UsageReader.Scope(Optional.of("sample-b"), Optional.empty(), Optional.empty()));
+
+        // as if the aggregates counted 20 times as many: a 5 % sample
+        UsageReader.Latency sampled = LatencyPercentiles.read(db.dsl(), query, 20 * LatencyPercentiles.EXACT_UP_TO,
+                REQUEST_LOG.BACKEND_NAME.eq("sample-b"));
+
+        assertEquals(0.05, sampled.sampled(), 1e-9);
+        long measured = sampled.total().requests();
+        assertTrue(measured > 0 && measured < 50_000, "a part of the rows was read: " + measured);
+        double p50 = sampled.total().latencyP50Ms().orElseThrow();
+        assertTrue(p50 > 400 && p50 < 600, "the sample's median is near the true 500 ms: " + p50);
+        assertEquals(1.0, LatencyPercentiles.read(db.dsl(), query, 50_000, REQUEST_LOG.BACKEND_NAME.eq("sample-b")).sampled());
     }
 }

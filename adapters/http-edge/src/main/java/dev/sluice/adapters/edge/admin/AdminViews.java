@@ -140,12 +140,13 @@ final class AdminViews {
     }
 
     @Serdeable
-    record LatencySeries(Instant from, Instant to, String bucket, List<LatencyPoint> series, LatencyPoint totals) {
+    record LatencySeries(Instant from, Instant to, String bucket, double sampled, List<LatencyPoint> series, LatencyPoint totals) {
     }
 
     @Serdeable
+    /** {@code rowCount}: the rows of the whole range, of which {@code series} holds {@code limit} when one is asked. */
     record UsageSeries(Instant from, Instant to, String bucket, List<String> groupBy, List<UsagePoint> series,
-                       UsageTotals totals) {
+                       UsageTotals totals, int rowCount) {
     }
 
     @Serdeable

@@ -49,7 +49,14 @@ final class UsageController {
     AdminViews.UsageSeries get(@Nullable @QueryValue String from, @Nullable @QueryValue String to,
                                @Nullable @QueryValue String range, @Nullable @QueryValue String groupBy,
                                @Nullable @QueryValue String bucket, @Nullable @QueryValue String backend,
-                               @Nullable @QueryValue String app, @Nullable @QueryValue String model) {
+                               @Nullable @QueryValue String app, @Nullable @QueryValue String model,
+                               @Nullable @QueryValue String sort, @Nullable @QueryValue String dir,
+                               @Nullable @QueryValue Integer limit) {
+        List<FieldError> errors = new ArrayList<>();
+        UsageSort order = UsageSort.of(sort, dir, limit, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidFieldsException(errors);
+        }
         UsageReader.UsageQuery query = query(clock, from, to, range, groupBy, bucket).within(scope(backend, app, model));
         Instant start = query.from();
         Instant end = query.to();
@@ -72,8 +79,8 @@ final class UsageController {
             total += r.totalTokens();
         }
         return new AdminViews.UsageSeries(start, end, size.name().toLowerCase(Locale.ROOT),
-                groups.stream().map(g -> g.name().toLowerCase(Locale.ROOT)).toList(), series,
-                new AdminViews.UsageTotals(requests, failed, prompt, completion, total));
+                groups.stream().map(g -> g.name().toLowerCase(Locale.ROOT)).toList(), order.apply(series),
+                new AdminViews.UsageTotals(requests, failed, prompt, completion, total), series.size());
     }
 
     @Get("/latency")
@@ -84,7 +91,7 @@ final class UsageController {
         UsageReader.UsageQuery query = query(clock, from, to, range, null, bucket).within(scope(backend, app, model));
         UsageReader.Latency latency = usage.latency(query);
         return new AdminViews.LatencySeries(query.from(), query.to(), query.bucket().name().toLowerCase(Locale.ROOT),
-                latency.series().stream().map(AdminViews.LatencyPoint::of).toList(),
+                latency.sampled(), latency.series().stream().map(AdminViews.LatencyPoint::of).toList(),
                 AdminViews.LatencyPoint.of(latency.total()));
     }
 
