@@ -40,6 +40,25 @@ public interface UsageReader {
 
     List<UsageRow> usage(UsageQuery query);
 
+    /** The columns usage rows can be ordered by. */
+    enum Column { BUCKET, BACKEND, APP, MODEL, REQUESTS, ERRORS, PROMPT_TOKENS, COMPLETION_TOKENS, TOTAL_TOKENS }
+
+    /** Rows by {@code column}; ties in the usual order (bucket, backend, app, model). */
+    record Order(Column column, boolean descending) {
+    }
+
+    /** The first rows of a query in some order, with the number and the sums of all its rows. */
+    record UsageTop(List<UsageRow> rows, long rowCount, long requests, long errors, long promptTokens,
+                    long completionTokens, long totalTokens) {
+    }
+
+    /**
+     * The first {@code limit} rows of {@link #usage(UsageQuery)} in {@code order}, with the count and
+     * totals of every row, in one read: a table of the biggest users of a large range without
+     * carrying the whole range to the caller.
+     */
+    UsageTop top(UsageQuery query, Order order, int limit);
+
     /**
      * The rows of {@link #usage(UsageQuery)}, in the same order, handed to {@code sink} one at a time as they are read
      * (a server-side cursor: the result is never held whole in memory). An exception thrown by {@code sink} stops the

@@ -8,9 +8,9 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.GroupField;
 import org.jooq.Record;
-import org.jooq.ResultQuery;
 import org.jooq.Select;
 import org.jooq.SelectField;
+import org.jooq.SortField;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -61,7 +61,12 @@ public final class JooqUsageReader implements UsageReader {
      * whole days from {@code usage_day}, whole hours from {@code usage_hour}, the rest from
      * {@code usage_minute}), all in one {@code UNION ALL} grouped into the asked buckets.
      */
-    private static ResultQuery<Record> select(DSLContext dsl, UsageQuery query) {
+    private static Select<Record> select(DSLContext dsl, UsageQuery query) {
+        return select(dsl, query, true);
+    }
+
+    /** {@code ordered}: sorted by bucket and group (an inner query that is sorted again is not). */
+    private static Select<Record> select(DSLContext dsl, UsageQuery query, boolean ordered) {
         List<UsageSpans.Span> spans = UsageSpans.of(query.from(), query.to(), query.bucket());
         if (spans.isEmpty()) {
             spans = List.of(new UsageSpans.Span(Bucket.MINUTE, query.from(), query.to())); // answers no row
@@ -94,11 +99,49 @@ public final class JooqUsageReader implements UsageReader {
         for (Field<Long> sum : SUMS) {
             select.add(DSL.sum(DSL.field(DSL.name("u", sum.getName()), SQLDataType.BIGINT)));
         }
-        return dsl.select(select)
-                .from(u)
-                .groupBy(group)
-                .orderBy(group.stream().map(g -> (Field<?>) g).map(Field::asc).toList());
+        var grouped = dsl.select(select).from(u).groupBy(group);
+        return ordered ? grouped.orderBy(group.stream().map(g -> (Field<?>) g).map(Field::asc).toList()) : grouped;
     }
+
+    @Override
+    public UsageTop top(UsageQuery query, Order order, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        return dsl.transactionResult(cfg -> {
+            // the grouped rows, then one pass for the count and sums of all of them (window functions,
+            // computed before the LIMIT) and a top-N sort for the rows asked
+            Table<Record> g = select(cfg.dsl(), query, false).asTable("g", ROW_COLUMNS);
+            List<Field<?>> columns = new ArrayList<>();
+            for (String name : ROW_COLUMNS) {
+                columns.add(g.field(name));
+            }
+            List<SelectField<?>> select = new ArrayList<>(columns);
+            select.add(DSL.count().over().as("row_count"));
+            for (int i = 4; i < ROW_COLUMNS.length; i++) {
+                select.add(DSL.sum(g.field(ROW_COLUMNS[i], Long.class)).over().as("all_" + ROW_COLUMNS[i]));
+            }
+            Field<?> sortBy = columns.get(order.column().ordinal());
+            List<SortField<?>> orderBy = new ArrayList<>();
+            orderBy.add(order.descending() ? sortBy.desc().nullsLast() : sortBy.asc().nullsFirst());
+            for (int i = 0; i < 4; i++) {
+                orderBy.add(columns.get(i).asc().nullsFirst());
+            }
+            List<Record> page = cfg.dsl().select(select).from(g).orderBy(orderBy).limit(limit).fetch();
+            if (page.isEmpty()) {
+                return new UsageTop(List.of(), 0, 0, 0, 0, 0, 0);
+            }
+            Record first = page.getFirst();
+            int n = ROW_COLUMNS.length;
+            return new UsageTop(page.stream().map(JooqUsageReader::toRow).toList(), asLong(first.get(n)),
+                    asLong(first.get(n + 1)), asLong(first.get(n + 2)), asLong(first.get(n + 3)),
+                    asLong(first.get(n + 4)), asLong(first.get(n + 5)));
+        });
+    }
+
+    /** The columns of a grouped usage row, in {@link Column}'s order. */
+    private static final String[] ROW_COLUMNS = {"bucket", "backend", "app", "model", "requests", "errors",
+            "prompt_tokens", "completion_tokens", "total_tokens"};
 
     /** The counted columns, in the order of {@link UsageRow}. */
     private static final List<Field<Long>> SUMS = List.of(USAGE_MINUTE.REQUESTS, USAGE_MINUTE.ERRORS, USAGE_MINUTE.PROMPT_TOKENS,

@@ -133,4 +133,24 @@ class UsageScopeAndLatencyTest {
         assertTrue(p50 > 400 && p50 < 600, "the sample's median is near the true 500 ms: " + p50);
         assertEquals(1.0, LatencyPercentiles.read(db.dsl(), query, 50_000, REQUEST_LOG.BACKEND_NAME.eq("sample-b")).sampled());
     }
+
+    @Test
+    void givenAnOrderAndALimit_thenTheTopRowsComeBack_withTheCountAndSumsOfAll() {
+        UsageReader.UsageTop top = reader.top(query(UsageReader.Bucket.HOUR),
+                new UsageReader.Order(UsageReader.Column.REQUESTS, true), 1);
+
+        assertEquals(List.of("scope-x"), top.rows().stream().map(UsageReader.UsageRow::app).toList());
+        assertEquals(2, top.rowCount());
+        assertEquals(110, top.requests());
+        assertEquals(600, top.totalTokens());
+
+        UsageReader.UsageTop fewest = reader.top(query(UsageReader.Bucket.HOUR),
+                new UsageReader.Order(UsageReader.Column.REQUESTS, false), 5);
+        assertEquals(List.of("scope-y", "scope-x"), fewest.rows().stream().map(UsageReader.UsageRow::app).toList());
+
+        UsageReader.UsageTop none = reader.top(new UsageReader.UsageQuery(HOUR.minus(Duration.ofDays(9)),
+                HOUR.minus(Duration.ofDays(8)), Set.of(), UsageReader.Bucket.DAY), new UsageReader.Order(UsageReader.Column.BUCKET, false), 5);
+        assertEquals(0, none.rowCount());
+        assertEquals(List.of(), none.rows());
+    }
 }

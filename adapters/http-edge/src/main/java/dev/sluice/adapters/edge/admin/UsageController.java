@@ -62,6 +62,15 @@ final class UsageController {
         Instant end = query.to();
         UsageReader.Bucket size = query.bucket();
         Set<UsageReader.GroupBy> groups = query.groupBy();
+        String bucketName = size.name().toLowerCase(Locale.ROOT);
+        List<String> groupNames = groups.stream().map(g -> g.name().toLowerCase(Locale.ROOT)).toList();
+        if (!order.whole()) {
+            UsageReader.UsageTop top = usage.top(query, order.orderOrDefault(), order.limitOrMax());
+            return new AdminViews.UsageSeries(start, end, bucketName, groupNames,
+                    top.rows().stream().map(UsageController::point).toList(),
+                    new AdminViews.UsageTotals(top.requests(), top.errors(), top.promptTokens(), top.completionTokens(),
+                            top.totalTokens()), Math.toIntExact(top.rowCount()));
+        }
         List<UsageReader.UsageRow> rows = usage.usage(query);
         long requests = 0;
         long failed = 0;
@@ -70,17 +79,20 @@ final class UsageController {
         long total = 0;
         List<AdminViews.UsagePoint> series = new ArrayList<>(rows.size());
         for (UsageReader.UsageRow r : rows) {
-            series.add(new AdminViews.UsagePoint(r.bucket(), r.backend(), r.app(), r.model(), r.requests(), r.errors(),
-                    r.promptTokens(), r.completionTokens(), r.totalTokens()));
+            series.add(point(r));
             requests += r.requests();
             failed += r.errors();
             prompt += r.promptTokens();
             completion += r.completionTokens();
             total += r.totalTokens();
         }
-        return new AdminViews.UsageSeries(start, end, size.name().toLowerCase(Locale.ROOT),
-                groups.stream().map(g -> g.name().toLowerCase(Locale.ROOT)).toList(), order.apply(series),
+        return new AdminViews.UsageSeries(start, end, bucketName, groupNames, series,
                 new AdminViews.UsageTotals(requests, failed, prompt, completion, total), series.size());
+    }
+
+    private static AdminViews.UsagePoint point(UsageReader.UsageRow r) {
+        return new AdminViews.UsagePoint(r.bucket(), r.backend(), r.app(), r.model(), r.requests(), r.errors(),
+                r.promptTokens(), r.completionTokens(), r.totalTokens());
     }
 
     @Get("/latency")

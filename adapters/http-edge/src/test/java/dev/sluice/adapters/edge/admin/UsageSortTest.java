@@ -1,47 +1,42 @@
 package dev.sluice.adapters.edge.admin;
 
 import dev.sluice.application.admin.FieldError;
+import dev.sluice.application.port.UsageReader.Column;
+import dev.sluice.application.port.UsageReader.Order;
 import org.junit.jupiter.api.Test;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class UsageSortTest {
-    private static final Instant T = Instant.parse("2026-12-04T00:00:00Z");
-
-    private static AdminViews.UsagePoint point(String app, long tokens) {
-        return new AdminViews.UsagePoint(T, "b", app, "m", 1, 0, tokens, 0, tokens);
-    }
-
-    private final List<AdminViews.UsagePoint> series = List.of(point("beta", 5), point("alpha", 50), point("gamma", 20));
-
-    private static List<String> apps(List<AdminViews.UsagePoint> points) {
-        return points.stream().map(AdminViews.UsagePoint::app).toList();
-    }
-
     @Test
-    void givenACountColumn_thenTheBiggestComeFirstByDefault_andTheLimitKeepsTheTop() {
+    void givenACountColumn_thenDescendingByDefault_withTheLimit() {
         List<FieldError> errors = new ArrayList<>();
-        assertEquals(List.of("alpha", "gamma"), apps(UsageSort.of("totalTokens", null, 2, errors).apply(series)));
+        UsageSort sort = UsageSort.of("totalTokens", null, 2, errors);
+        assertEquals(Optional.of(new Order(Column.TOTAL_TOKENS, true)), sort.order());
+        assertEquals(2, sort.limitOrMax());
         assertEquals(List.of(), errors);
     }
 
     @Test
     void givenATextColumn_thenAscendingByDefault_andDescendingWhenAsked() {
         List<FieldError> errors = new ArrayList<>();
-        assertEquals(List.of("alpha", "beta", "gamma"), apps(UsageSort.of("app", null, null, errors).apply(series)));
-        assertEquals(List.of("gamma", "beta", "alpha"), apps(UsageSort.of("app", "desc", null, errors).apply(series)));
+        assertEquals(new Order(Column.APP, false), UsageSort.of("app", null, null, errors).orderOrDefault());
+        assertEquals(new Order(Column.APP, true), UsageSort.of("app", "DESC", null, errors).orderOrDefault());
         assertEquals(List.of(), errors);
     }
 
     @Test
-    void givenNoSort_thenTheSeriesKeepsItsOrder_upToTheLimit() {
+    void givenNothing_thenTheWholeSeriesInItsOwnOrder_andALimitAloneKeepsThatOrder() {
         List<FieldError> errors = new ArrayList<>();
-        assertEquals(List.of("beta", "alpha"), apps(UsageSort.of(null, null, 2, errors).apply(series)));
-        assertEquals(series, UsageSort.of(null, null, null, errors).apply(series));
+        assertTrue(UsageSort.of(null, null, null, errors).whole());
+        UsageSort limited = UsageSort.of(null, null, 10, errors);
+        assertEquals(new Order(Column.BUCKET, false), limited.orderOrDefault());
+        assertEquals(10, limited.limitOrMax());
     }
 
     @Test
