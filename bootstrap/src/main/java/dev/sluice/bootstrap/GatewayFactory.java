@@ -13,6 +13,7 @@ import dev.sluice.adapters.persistence.JooqUsageReader;
 import dev.sluice.adapters.persistence.RequestLogPartitions;
 import dev.sluice.adapters.persistence.JooqHealthEventStore;
 import dev.sluice.adapters.persistence.JooqQuotaRepository;
+import dev.sluice.adapters.persistence.PostgresConfigChannel;
 import dev.sluice.adapters.ratelimit.LocalRateLimitStore;
 import dev.sluice.adapters.tokenizer.JtokkitTokenCounter;
 import dev.sluice.adapters.upstream.EventLoopScheduler;
@@ -48,6 +49,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -60,6 +62,7 @@ import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
+import java.util.UUID;
 import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -140,6 +143,22 @@ final class GatewayFactory {
     LiveConfiguration liveConfiguration(BackendRepository backends, AppRepository apps, AutoModelRepository autoModels,
                                         Clock clock) {
         return new LiveConfiguration(backends, apps, autoModels, clock);
+    }
+
+    /**
+     * Changes made on this instance are announced over PostgreSQL {@code LISTEN/NOTIFY}, and other
+     * instances' announcements reload this one at once ({@code sluice.config.notify}, default on).
+     */
+    @Singleton
+    @Requires(property = "sluice.config.notify", notEquals = "false")
+    PostgresConfigChannel configChannel(DSLContext dsl, LiveConfiguration configuration,
+                                        @Value("${datasources.default.url}") String url,
+                                        @Value("${datasources.default.username:postgres}") String user,
+                                        @Value("${datasources.default.password:}") String password) {
+        PostgresConfigChannel channel = new PostgresConfigChannel(dsl, url, user, password, UUID.randomUUID().toString(),
+                configuration::reload, Duration.ofSeconds(2));
+        configuration.announceChangesTo(channel);
+        return channel;
     }
 
     @Singleton

@@ -2,6 +2,7 @@ package dev.sluice.bootstrap;
 
 import dev.sluice.adapters.edge.proxy.ProxyServer;
 import dev.sluice.adapters.persistence.JooqRequestLog;
+import dev.sluice.adapters.persistence.PostgresConfigChannel;
 import dev.sluice.adapters.persistence.RequestLogPartitions;
 import dev.sluice.application.config.ConfigSnapshot;
 import dev.sluice.application.config.LiveConfiguration;
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,11 +46,13 @@ final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEv
     private final HealthHistory healthHistory;
     private final Duration healthRetention;
     private final Clock clock;
+    private final Optional<PostgresConfigChannel> configChannel;
 
     GatewayLifecycle(LiveConfiguration configuration, ProxyServer proxyServer, JooqRequestLog requestLog,
                      @Named("proxy") EventLoopGroup loops, HealthCheckService healthChecks, QuotaLedger quotas,
                      QuotaRepository quotaRepository, RequestLogPartitions partitions, HealthHistory healthHistory,
-                     @Value("${sluice.health.history.retention:30d}") Duration healthRetention, Clock clock) {
+                     @Value("${sluice.health.history.retention:30d}") Duration healthRetention, Clock clock,
+                     Optional<PostgresConfigChannel> configChannel) {
         this.configuration = configuration;
         this.proxyServer = proxyServer;
         this.requestLog = requestLog;
@@ -60,12 +64,14 @@ final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEv
         this.healthHistory = healthHistory;
         this.healthRetention = healthRetention;
         this.clock = clock;
+        this.configChannel = configChannel;
     }
 
     @Override
     public void onApplicationEvent(ServerStartupEvent event) {
         ConfigSnapshot snapshot = configuration.reload();
         quotas.load(quotaRepository);
+        configChannel.ifPresent(PostgresConfigChannel::start);
         proxyServer.start();
         LOG.info("Sluice is up: proxy port {}, admin port {} ({} model(s) routable)",
                 proxyServer.port(), event.getSource().getPort(), snapshot.routing().models().size());
@@ -130,6 +136,7 @@ final class GatewayLifecycle implements ApplicationEventListener<ServerStartupEv
 
     @PreDestroy
     void stop() {
+        configChannel.ifPresent(PostgresConfigChannel::close);
         proxyServer.close();
         storeQuotas();
         storeHealthEvents();

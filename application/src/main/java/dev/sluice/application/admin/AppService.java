@@ -55,7 +55,7 @@ public final class AppService {
         }
         App app = new App(UUID.randomUUID(), name);
         repository.insertApp(app);
-        configuration.reload();
+        configuration.changed();
         return app;
     }
 
@@ -65,7 +65,7 @@ public final class AppService {
         if (!repository.updatePolicy(appId, policy)) {
             return Optional.empty();
         }
-        configuration.reload();
+        configuration.changed();
         return repository.findApp(appId);
     }
 
@@ -85,14 +85,14 @@ public final class AppService {
         String prefix = plain.substring(0, VISIBLE_PREFIX);
         ApiKey stored = new ApiKey(UUID.randomUUID(), appId, prefix, KeyHash.of(plain), clock.instant(), Optional.empty());
         repository.insertKey(stored);
-        configuration.reload();
+        configuration.changed();
         return Optional.of(new IssuedKey(stored.id(), appId, plain, prefix));
     }
 
     public boolean revokeKey(UUID appId, UUID keyId) {
         boolean revoked = repository.revokeKey(appId, keyId, clock.instant());
         if (revoked) {
-            configuration.reload();
+            configuration.changed();
         }
         return revoked;
     }

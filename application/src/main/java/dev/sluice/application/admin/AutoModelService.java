@@ -43,7 +43,7 @@ public final class AutoModelService {
             throw new InvalidFieldsException(errors);
         }
         repository.replaceAll(models);
-        configuration.reload();
+        configuration.changed();
         return List.copyOf(models);
     }
 }

@@ -33,7 +33,7 @@ public final class BackendService {
         requireUniqueName(command.name(), null);
         Backend backend = command.toBackend(UUID.randomUUID(), Optional.empty());
         repository.insert(backend);
-        configuration.reload();
+        configuration.changed();
         return backend;
     }
 
@@ -47,14 +47,14 @@ public final class BackendService {
         if (!repository.update(backend)) {
             return Optional.empty();
         }
-        configuration.reload();
+        configuration.changed();
         return Optional.of(backend);
     }
 
     public boolean delete(UUID id) {
         boolean deleted = repository.delete(id);
         if (deleted) {
-            configuration.reload();
+            configuration.changed();
         }
         return deleted;
     }

@@ -3,6 +3,7 @@ package dev.sluice.application.config;
 import dev.sluice.application.port.AppRepository;
 import dev.sluice.application.port.AutoModelRepository;
 import dev.sluice.application.port.BackendRepository;
+import dev.sluice.application.port.ConfigChanges;
 import dev.sluice.domain.app.App;
 import dev.sluice.domain.app.KeyTable;
 import dev.sluice.domain.backend.Backend;
@@ -21,6 +22,7 @@ public final class LiveConfiguration {
     private final AppRepository apps;
     private final AutoModelRepository autoModels;
     private final Clock clock;
+    private volatile ConfigChanges changes = ConfigChanges.NONE;
     private final AtomicReference<ConfigSnapshot> current = new AtomicReference<>(ConfigSnapshot.EMPTY);
 
     public LiveConfiguration(BackendRepository backends, AppRepository apps, AutoModelRepository autoModels, Clock clock) {
@@ -33,6 +35,18 @@ public final class LiveConfiguration {
     /** A configuration without an {@code auto} model list. */
     public LiveConfiguration(BackendRepository backends, AppRepository apps, Clock clock) {
         this(backends, apps, null, clock);
+    }
+
+    /** Where {@link #changed()} announces a change to the other instances. */
+    public void announceChangesTo(ConfigChanges changes) {
+        this.changes = changes;
+    }
+
+    /** A change was committed here: reload, then tell the other instances to reload too. */
+    public ConfigSnapshot changed() {
+        ConfigSnapshot next = reload();
+        changes.announce();
+        return next;
     }
 
     public ConfigSnapshot current() {

@@ -41,8 +41,14 @@ final class Gateway implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private final AdminApi admin;
+    private final boolean ownsDatabase;
 
     private Gateway(TestDatabase database, EmbeddedServer server) {
+        this(database, server, true);
+    }
+
+    private Gateway(TestDatabase database, EmbeddedServer server, boolean ownsDatabase) {
+        this.ownsDatabase = ownsDatabase;
         this.database = database;
         this.server = server;
         this.proxyPort = server.getApplicationContext().getBean(ProxyServer.class).port();
@@ -169,8 +175,20 @@ final class Gateway implements AutoCloseable {
         try {
             stop();
         } finally {
-            database.close();
+            if (ownsDatabase) {
+                database.close();
+            }
         }
+    }
+
+    /**
+     * Another instance on this gateway's database, as a second replica behind a load balancer would
+     * be. Close it before this one; closing it leaves the database alone.
+     */
+    Gateway secondInstance(Map<String, Object> overrides) {
+        Map<String, Object> properties = baseProperties(database);
+        properties.putAll(overrides);
+        return new Gateway(database, ApplicationContext.run(EmbeddedServer.class, properties), false);
     }
 
     /**

@@ -95,12 +95,21 @@ public final class JooqUsageReader implements UsageReader {
         if (query.groupBy().contains(GroupBy.MODEL)) {
             group.add(modelColumn);
         }
+        // one table at its own grain, grouped by all three: its rows are the groups already (its key)
+        boolean rowsAreGroups = spans.size() == 1 && spans.getFirst().grain() == query.bucket()
+                && query.groupBy().containsAll(List.of(GroupBy.BACKEND, GroupBy.APP, GroupBy.MODEL));
         List<SelectField<?>> select = new ArrayList<>(List.of(bucket, backend, app, model));
         for (Field<Long> sum : SUMS) {
-            select.add(DSL.sum(DSL.field(DSL.name("u", sum.getName()), SQLDataType.BIGINT)));
+            Field<Long> column = DSL.field(DSL.name("u", sum.getName()), SQLDataType.BIGINT);
+            select.add(rowsAreGroups ? column.as(sum.getName()) : DSL.sum(column).as(sum.getName()));
+        }
+        List<SortField<?>> order = group.stream().<SortField<?>>map(g -> ((Field<?>) g).asc()).toList();
+        if (rowsAreGroups) {
+            var rows = dsl.select(select).from(u);
+            return ordered ? rows.orderBy(order) : rows;
         }
         var grouped = dsl.select(select).from(u).groupBy(group);
-        return ordered ? grouped.orderBy(group.stream().map(g -> (Field<?>) g).map(Field::asc).toList()) : grouped;
+        return ordered ? grouped.orderBy(order) : grouped;
     }
 
     @Override
@@ -109,17 +118,12 @@ public final class JooqUsageReader implements UsageReader {
             throw new IllegalArgumentException("limit must be at least 1");
         }
         return dsl.transactionResult(cfg -> {
-            // the grouped rows, then one pass for the count and sums of all of them (window functions,
-            // computed before the LIMIT) and a top-N sort for the rows asked
+            // the first rows by a top-N sort, then the count and sums of all rows in a second pass
+            // (cheaper than window functions, which sort every row before the LIMIT)
             Table<Record> g = select(cfg.dsl(), query, false).asTable("g", ROW_COLUMNS);
             List<Field<?>> columns = new ArrayList<>();
             for (String name : ROW_COLUMNS) {
                 columns.add(g.field(name));
-            }
-            List<SelectField<?>> select = new ArrayList<>(columns);
-            select.add(DSL.count().over().as("row_count"));
-            for (int i = 4; i < ROW_COLUMNS.length; i++) {
-                select.add(DSL.sum(g.field(ROW_COLUMNS[i], Long.class)).over().as("all_" + ROW_COLUMNS[i]));
             }
             Field<?> sortBy = columns.get(order.column().ordinal());
             List<SortField<?>> orderBy = new ArrayList<>();
@@ -127,15 +131,16 @@ public final class JooqUsageReader implements UsageReader {
             for (int i = 0; i < 4; i++) {
                 orderBy.add(columns.get(i).asc().nullsFirst());
             }
-            List<Record> page = cfg.dsl().select(select).from(g).orderBy(orderBy).limit(limit).fetch();
-            if (page.isEmpty()) {
-                return new UsageTop(List.of(), 0, 0, 0, 0, 0, 0);
+            List<UsageRow> rows = cfg.dsl().select(columns).from(g).orderBy(orderBy).limit(limit)
+                    .fetch(JooqUsageReader::toRow);
+            List<SelectField<?>> all = new ArrayList<>();
+            all.add(DSL.count());
+            for (int i = 4; i < ROW_COLUMNS.length; i++) {
+                all.add(DSL.sum(g.field(ROW_COLUMNS[i], Long.class)));
             }
-            Record first = page.getFirst();
-            int n = ROW_COLUMNS.length;
-            return new UsageTop(page.stream().map(JooqUsageReader::toRow).toList(), asLong(first.get(n)),
-                    asLong(first.get(n + 1)), asLong(first.get(n + 2)), asLong(first.get(n + 3)),
-                    asLong(first.get(n + 4)), asLong(first.get(n + 5)));
+            Record sums = cfg.dsl().select(all).from(g).fetchOne();
+            return new UsageTop(rows, asLong(sums.get(0)), asLong(sums.get(1)), asLong(sums.get(2)),
+                    asLong(sums.get(3)), asLong(sums.get(4)), asLong(sums.get(5)));
         });
     }
 

@@ -153,4 +153,18 @@ class UsageScopeAndLatencyTest {
         assertEquals(0, none.rowCount());
         assertEquals(List.of(), none.rows());
     }
+
+    @Test
+    void givenMinutesGroupedByEverything_thenEachStoredRowIsOneGroup() {
+        UsageReader.UsageQuery byMinute = new UsageReader.UsageQuery(HOUR, HOUR.plus(Duration.ofHours(3)),
+                Set.of(UsageReader.GroupBy.BACKEND, UsageReader.GroupBy.APP, UsageReader.GroupBy.MODEL), UsageReader.Bucket.MINUTE);
+
+        List<UsageReader.UsageRow> rows = reader.usage(byMinute);
+        UsageReader.UsageTop top = reader.top(byMinute, new UsageReader.Order(UsageReader.Column.TOTAL_TOKENS, true), 1);
+
+        assertEquals(List.of("scope-a", "scope-b"), rows.stream().map(UsageReader.UsageRow::backend).toList());
+        assertEquals(List.of(100L, 10L), rows.stream().map(UsageReader.UsageRow::requests).toList());
+        assertEquals(2, top.rowCount());
+        assertEquals(110, top.requests());
+    }
 }
