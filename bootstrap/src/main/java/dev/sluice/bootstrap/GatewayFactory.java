@@ -11,6 +11,7 @@ import dev.sluice.adapters.persistence.JooqRequestLog;
 import dev.sluice.adapters.persistence.JooqRequestLogReader;
 import dev.sluice.adapters.persistence.JooqUsageReader;
 import dev.sluice.adapters.persistence.RequestLogPartitions;
+import dev.sluice.adapters.persistence.JooqAuditLog;
 import dev.sluice.adapters.persistence.JooqHealthEventStore;
 import dev.sluice.adapters.persistence.JooqQuotaRepository;
 import dev.sluice.adapters.persistence.PostgresConfigChannel;
@@ -29,6 +30,7 @@ import dev.sluice.application.port.RequestLogReader;
 import dev.sluice.application.port.UsageReader;
 import dev.sluice.application.port.BackendRepository;
 import dev.sluice.application.port.DatabaseProbe;
+import dev.sluice.application.port.AuditLog;
 import dev.sluice.application.port.HealthEventStore;
 import dev.sluice.application.port.QuotaRepository;
 import dev.sluice.application.port.RateLimitStore;
@@ -164,6 +166,11 @@ final class GatewayFactory {
     @Singleton
     AutoModelService autoModelService(AutoModelRepository autoModels, LiveConfiguration configuration) {
         return new AutoModelService(autoModels, configuration);
+    }
+
+    @Singleton
+    AuditLog auditLog(DSLContext dsl) {
+        return new JooqAuditLog(dsl);
     }
 
     @Singleton

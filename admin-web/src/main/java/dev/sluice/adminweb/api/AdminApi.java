@@ -10,6 +10,7 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.http.client.BlockingHttpClient;
+import io.micronaut.http.context.ServerRequestContext;
 import io.micronaut.http.client.StreamingHttpClient;
 import io.micronaut.http.client.annotation.Client;
 import io.micronaut.http.client.exceptions.HttpClientException;
@@ -46,6 +47,8 @@ public class AdminApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
     private static final Argument<ApiError> ERROR = Argument.of(ApiError.class);
+    private static final String ACTOR_HEADER = "X-Sluice-Actor";
+    private static final String CLIENT_ADDRESS_HEADER = "X-Sluice-Client-Address";
 
     private final StreamingHttpClient client;
     private final AdminApiLocation location;
@@ -105,6 +108,10 @@ public class AdminApi {
      */
     private <T> T call(MutableHttpRequest<?> request, Function<BlockingHttpClient, T> send) {
         request.header(HttpHeaders.AUTHORIZATION, authorization).accept(MediaType.APPLICATION_JSON_TYPE);
+        // the audit log names the console and the browser's address rather than this loopback call
+        request.header(ACTOR_HEADER, "console");
+        ServerRequestContext.currentRequest().map(browser -> browser.getRemoteAddress().getAddress().getHostAddress())
+                .ifPresent(address -> request.header(CLIENT_ADDRESS_HEADER, address));
         if (request.getBody().isPresent()) {
             request.contentType(MediaType.APPLICATION_JSON_TYPE);
         }

@@ -14,6 +14,7 @@ public final class ConsolePaths {
     public static final String REQUESTS = ROOT + "/requests";
     public static final String QUOTAS = ROOT + "/quotas";
     public static final String QUEUE = ROOT + "/queue";
+    public static final String AUDIT = ROOT + "/audit";
     public static final String STATIC = ROOT + "/static";
     /** JSON from the admin API for the pages' scripts (charts, live tiles), read with the session. */
     public static final String DATA = ROOT + "/data";

@@ -108,6 +108,41 @@ class AdminApiEndToEndTest {
     }
 
     @Test
+    void givenABackendCreatedUpdatedAndDeleted_thenTheAuditLogHasEachChangeWithBeforeAndAfter_andNoSecret() {
+        String secret = "sk-audit-secret-" + UUID.randomUUID();
+        BackendSpec backend = aBackend().at(stub).withApiKey(secret).serving("audit-model-" + UUID.randomUUID(), "stub-audit");
+        String id = admin.createBackend(backend);
+        admin.updateBackend(id, aBackend().named(backend.name()).at(stub).withPriority(7).serving("audit-after", "stub-audit"));
+        assertEquals(204, admin.delete("/backends/" + id).status());
+        String appId = admin.createApp("audit-app-" + UUID.randomUUID());
+        AdminApi.IssuedKey key = admin.issueKey(appId);
+
+        AdminApi.Response audit = admin.get("/audit?type=backend&limit=1000");
+        assertEquals(200, audit.status(), audit.body());
+        List<JsonNode> mine = new ArrayList<>();
+        audit.json().get("data").forEach(e -> {
+            if (id.equals(e.get("targetId").asText())) {
+                mine.add(e);
+            }
+        });
+        assertEquals(List.of("backend.delete", "backend.update", "backend.create"),
+                mine.stream().map(e -> e.get("action").asText()).toList(), "newest first");
+        JsonNode update = mine.get(1);
+        assertEquals(1, update.get("before").get("priority").asInt());
+        assertEquals(7, update.get("after").get("priority").asInt());
+        assertEquals("admin-token", update.get("actor").asText());
+        assertEquals("127.0.0.1", update.get("address").asText());
+        assertTrue(mine.getLast().get("before").isNull(), "nothing before a create");
+        assertTrue(mine.getFirst().get("after").isNull(), "nothing after a delete");
+
+        String everything = admin.get("/audit?limit=1000").body();
+        assertFalse(everything.contains(secret), "a backend API key is never in the audit log");
+        assertFalse(everything.contains(key.key()), "an issued key is never in the audit log");
+        assertTrue(everything.contains(key.prefix()), "the issued key is named by its prefix");
+        assertEquals(400, admin.get("/audit?limit=0").status());
+    }
+
+    @Test
     void givenMalformedJson_whenCreatingABackend_thenBadRequestOnTheBody() {
         AdminApi.Response response = admin.post("/backends", "{\"name\":");
 

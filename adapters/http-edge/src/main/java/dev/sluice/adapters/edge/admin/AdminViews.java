@@ -78,7 +78,12 @@ final class AdminViews {
                     o.maxContextTokens().isPresent() ? o.maxContextTokens().getAsInt() : null,
                     HealthCheckView.of(o.healthCheck()), LimitsView.of(o.limits()),
                     o.maxOutputTokens().isPresent() ? o.maxOutputTokens().getAsInt() : null,
-                    o.quota().map(QuotaView::of).orElse(null), HealthView.of(health));
+                    o.quota().map(QuotaView::of).orElse(null), health == null ? null : HealthView.of(health));
+        }
+
+        /** The backend's settings only (what the audit log compares), without its live health. */
+        static BackendView settings(Backend b) {
+            return of(b, null);
         }
     }
 

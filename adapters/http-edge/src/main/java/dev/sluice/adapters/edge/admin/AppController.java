@@ -5,6 +5,7 @@ import dev.sluice.application.admin.AppService;
 import dev.sluice.application.admin.QuotaCommand;
 import dev.sluice.application.admin.FieldError;
 import dev.sluice.application.admin.InvalidFieldsException;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -28,7 +29,10 @@ final class AppController {
     private final AppService apps;
     private final AdminJson json;
 
-    AppController(AppService apps, AdminJson json) {
+    private final AdminAudit audit;
+
+    AppController(AppService apps, AdminJson json, AdminAudit audit) {
+        this.audit = audit;
         this.apps = apps;
         this.json = json;
     }
@@ -46,7 +50,7 @@ final class AppController {
     }
 
     @Post
-    HttpResponse<AdminViews.AppView> create(@Body String body) {
+    HttpResponse<AdminViews.AppView> create(HttpRequest<?> request, @Body String body) {
         JsonNode root = json.parse(body);
         if (!root.isObject()) {
             throw new InvalidFieldsException(List.of(new FieldError("body", "must be a JSON object")));
@@ -61,12 +65,14 @@ final class AppController {
             throw new InvalidFieldsException(List.of(new FieldError("name", "must be a string")));
         }
         var app = apps.create(name == null || name.isNull() ? null : name.getStringValue());
-        return HttpResponse.created(AdminViews.AppView.of(app));
+        AdminViews.AppView view = AdminViews.AppView.of(app);
+        audit.record(request, "app.create", "app", app.id().toString(), app.name(), null, view);
+        return HttpResponse.created(view);
     }
 
     /** Replaces the app's limits: {"rpm","tpm","maxConcurrent","maxWaitSeconds","priority","maxOutputTokens","quota":{...}}. */
     @Put("/{id}/limits")
-    HttpResponse<?> limits(String id, @Body String body) {
+    HttpResponse<?> limits(HttpRequest<?> request, String id, @Body String body) {
         JsonNode root = json.parse(body);
         if (!root.isObject()) {
             throw new InvalidFieldsException(List.of(new FieldError("body", "must be a JSON object")));
@@ -103,8 +109,13 @@ final class AppController {
             }
             throw new InvalidFieldsException(errors);
         }
+        var before = AdminIds.parse(id).flatMap(apps::get).map(AdminViews.AppView::of);
         return AdminIds.parse(id).flatMap(uuid -> apps.updatePolicy(uuid, command))
-                .<HttpResponse<?>>map(a -> HttpResponse.ok(AdminViews.AppView.of(a)))
+                .<HttpResponse<?>>map(a -> {
+                    AdminViews.AppView after = AdminViews.AppView.of(a);
+                    audit.record(request, "app.limits", "app", a.id().toString(), a.name(), before.orElse(null), after);
+                    return HttpResponse.ok(after);
+                })
                 .orElseGet(() -> appNotFound(id));
     }
 
@@ -119,17 +130,24 @@ final class AppController {
     }
 
     @Post("/{id}/keys")
-    HttpResponse<?> issueKey(String id) {
+    HttpResponse<?> issueKey(HttpRequest<?> request, String id) {
         return AdminIds.parse(id).flatMap(apps::issueKey)
-                .<HttpResponse<?>>map(k -> HttpResponse.created(AdminViews.IssuedKeyView.of(k)))
+                .<HttpResponse<?>>map(k -> {
+                    AdminViews.IssuedKeyView issued = AdminViews.IssuedKeyView.of(k);
+                    // the key itself is shown once, to the caller, and never stored: the audit keeps id and prefix
+                    audit.record(request, "key.issue", "app", id, null, null,
+                            Map.of("keyId", String.valueOf(issued.id()), "prefix", String.valueOf(issued.prefix())));
+                    return HttpResponse.created(issued);
+                })
                 .orElseGet(() -> appNotFound(id));
     }
 
     @Delete("/{id}/keys/{keyId}")
-    HttpResponse<?> revokeKey(String id, String keyId) {
+    HttpResponse<?> revokeKey(HttpRequest<?> request, String id, String keyId) {
         var app = AdminIds.parse(id);
         var key = AdminIds.parse(keyId);
         if (app.isPresent() && key.isPresent() && apps.revokeKey(app.get(), key.get())) {
+            audit.record(request, "key.revoke", "app", id, null, Map.of("keyId", keyId), null);
             return HttpResponse.noContent();
         }
         return HttpResponse.notFound(AdminViews.ErrorResponse.of(404, "key_not_found",

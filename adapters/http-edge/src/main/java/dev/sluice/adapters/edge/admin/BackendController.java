@@ -3,6 +3,7 @@ package dev.sluice.adapters.edge.admin;
 import dev.sluice.application.admin.BackendService;
 import dev.sluice.application.routing.BackendHealth;
 import dev.sluice.domain.backend.Backend;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -14,6 +15,7 @@ import io.micronaut.http.annotation.Put;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
+import java.util.Optional;
 import java.util.UUID;
 
 /** {@code /admin/api/v1/backends}: the backends, their models and settings. */
@@ -24,7 +26,10 @@ final class BackendController {
     private final BackendHealth health;
     private final AdminJson json;
 
-    BackendController(BackendService backends, BackendHealth health, AdminJson json) {
+    private final AdminAudit audit;
+
+    BackendController(BackendService backends, BackendHealth health, AdminJson json, AdminAudit audit) {
+        this.audit = audit;
         this.backends = backends;
         this.health = health;
         this.json = json;
@@ -44,17 +49,24 @@ final class BackendController {
     }
 
     @Post
-    HttpResponse<AdminViews.BackendView> create(@Body String body) {
+    HttpResponse<AdminViews.BackendView> create(HttpRequest<?> request, @Body String body) {
         Backend created = backends.create(BackendJson.read(json.parse(body)));
+        audit.record(request, "backend.create", "backend", created.id().toString(), created.name(), null,
+                AdminViews.BackendView.settings(created));
         return HttpResponse.created(view(created));
     }
 
     @Put("/{id}")
-    HttpResponse<?> update(String id, @Body String body) {
+    HttpResponse<?> update(HttpRequest<?> request, String id, @Body String body) {
         var command = BackendJson.read(json.parse(body));
+        Optional<Backend> before = AdminIds.parse(id).flatMap(backends::get);
         return AdminIds.parse(id)
                 .flatMap(uuid -> backends.update(uuid, command))
-                .<HttpResponse<?>>map(b -> HttpResponse.ok(view(b)))
+                .<HttpResponse<?>>map(b -> {
+                    audit.record(request, "backend.update", "backend", b.id().toString(), b.name(),
+                            before.map(AdminViews.BackendView::settings).orElse(null), AdminViews.BackendView.settings(b));
+                    return HttpResponse.ok(view(b));
+                })
                 .orElseGet(() -> notFound(id));
     }
 
@@ -63,8 +75,13 @@ final class BackendController {
     }
 
     @Delete("/{id}")
-    HttpResponse<?> delete(String id) {
+    HttpResponse<?> delete(HttpRequest<?> request, String id) {
+        Optional<Backend> before = AdminIds.parse(id).flatMap(backends::get);
         boolean deleted = AdminIds.parse(id).map(backends::delete).orElse(false);
+        if (deleted) {
+            audit.record(request, "backend.delete", "backend", id, before.map(Backend::name).orElse(null),
+                    before.map(AdminViews.BackendView::settings).orElse(null), null);
+        }
         return deleted ? HttpResponse.noContent() : notFound(id);
     }
 

@@ -3,6 +3,7 @@ package dev.sluice.adapters.edge.admin;
 import dev.sluice.application.admin.AutoModelService;
 import dev.sluice.application.admin.FieldError;
 import dev.sluice.application.admin.InvalidFieldsException;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -22,7 +23,10 @@ final class RoutingController {
     private final AutoModelService autoModels;
     private final AdminJson json;
 
-    RoutingController(AutoModelService autoModels, AdminJson json) {
+    private final AdminAudit audit;
+
+    RoutingController(AutoModelService autoModels, AdminJson json, AdminAudit audit) {
+        this.audit = audit;
         this.autoModels = autoModels;
         this.json = json;
     }
@@ -33,7 +37,7 @@ final class RoutingController {
     }
 
     @Put("/auto")
-    AdminViews.AutoModels put(@Body String body) {
+    AdminViews.AutoModels put(HttpRequest<?> request, @Body String body) {
         JsonNode root = json.parse(body);
         JsonNode models = root.isObject() ? root.get("models") : null;
         if (models == null || !models.isArray()) {
@@ -47,6 +51,9 @@ final class RoutingController {
             }
             names.add(m.getStringValue());
         }
-        return new AdminViews.AutoModels(autoModels.replace(names));
+        AdminViews.AutoModels before = new AdminViews.AutoModels(autoModels.list());
+        AdminViews.AutoModels after = new AdminViews.AutoModels(autoModels.replace(names));
+        audit.record(request, "models.auto", "models", "auto", "auto", before, after);
+        return after;
     }
 }
