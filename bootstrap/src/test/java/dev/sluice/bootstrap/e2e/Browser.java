@@ -92,7 +92,9 @@ final class Browser implements AutoCloseable {
     String pageText() {
         try {
             return driver.findElement(By.tagName("body")).getText();
-        } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+        } catch (org.openqa.selenium.WebDriverException replacedMidNavigation) {
+            // stale element, no body yet, or Chromium's "node does not belong to the document" while a
+            // navigation swaps the document: the caller's wait polls again
             return "";
         }
     }

@@ -279,6 +279,14 @@ class ConsoleBrowserEndToEndTest {
         assertFalse(gateway.admin().get("/backends").body().contains("throwaway"));
         browser.screenshot("17-backend-deleted");
 
+        // every one of those changes is in the audit log, made by the console from the browser's address
+        browser.open(console + "/audit?type=backend");
+        String audit = browser.find(By.id("audit-table")).getText();
+        assertTrue(audit.contains("backend.update") && audit.contains("backend.delete") && audit.contains("backend.create"), audit);
+        assertTrue(audit.contains("console") && audit.contains("127.0.0.1"), audit);
+        assertTrue(audit.contains("limits.rpm: null → 900"), "the edit, field by field: " + audit);
+        browser.screenshot("17b-audit");
+
         browser.open(console + "/queue");
         browser.waitFor(d -> d.findElement(By.id("queue-live")).getAttribute("data-refreshed") != null);
         browser.screenshot("18-queue");
