@@ -16,8 +16,9 @@ import java.util.Optional;
 /**
  * Writes one audit entry per admin change, from the controllers once the change is made. Before and
  * after are the API's own views of the target (backend API keys masked; an issued key appears by id
- * and prefix only). The actor is {@code admin-token}, or what a trusted client names with
- * {@value #ACTOR_HEADER} (the console names itself and the browser's address). A failure to write
+ * and prefix only). The actor is the name of the admin token used ({@link AdminTokens}); a client
+ * holding the main token may name itself with {@value #ACTOR_HEADER} (the console does, with the
+ * browser's address in {@value #CLIENT_ADDRESS_HEADER}). A failure to write
  * is logged at ERROR and does not undo the change, which is already committed.
  */
 @Singleton
@@ -38,8 +39,11 @@ final class AdminAudit {
 
     void record(HttpRequest<?> request, String action, String targetType, String targetId, @Nullable String targetName,
                 @Nullable Object before, @Nullable Object after) {
-        String actor = header(request, ACTOR_HEADER).orElse("admin-token");
-        String address = header(request, CLIENT_ADDRESS_HEADER)
+        String token = request.getAttribute(AdminTokenFilter.CALLER, AdminTokens.Caller.class)
+                .map(AdminTokens.Caller::name).orElse(AdminTokens.MAIN_NAME);
+        // the console calls with the main token and names itself; a named token is the actor it names
+        String actor = header(request, ACTOR_HEADER).filter(a -> token.equals(AdminTokens.MAIN_NAME)).orElse(token);
+        String address = header(request, CLIENT_ADDRESS_HEADER).filter(a -> token.equals(AdminTokens.MAIN_NAME))
                 .orElseGet(() -> request.getRemoteAddress().getAddress().getHostAddress());
         try {
             log.record(new AuditLog.Entry(clock.instant(), actor, address, action, targetType, targetId,
