@@ -56,9 +56,11 @@ class ConsoleTest {
         String good = http.login(TOKEN);
         String value = good.substring(good.indexOf('=') + 1);
         String[] parts = value.split("\\.");
-        String laterExpiry = "sluice_console=v1." + (Long.parseLong(parts[1]) + 86400) + "." + parts[2];
-        for (String cookie : new String[] {"sluice_console=" + TOKEN, "sluice_console=v1.9999999999.AAAA",
-                laterExpiry, "sluice_console="}) {
+        String laterExpiry = "sluice_console=v2." + parts[1] + "." + parts[2] + "." + (Long.parseLong(parts[3]) + 86400)
+                + "." + parts[4];
+        String promoted = "sluice_console=v2." + parts[1] + ".V." + parts[3] + "." + parts[4];
+        for (String cookie : new String[] {"sluice_console=" + TOKEN, "sluice_console=v2.YQ.A.9999999999.AAAA",
+                laterExpiry, promoted, "sluice_console="}) {
             HttpResponse<String> r = http.get("/console", "Cookie", cookie);
             assertEquals(303, r.statusCode(), cookie);
         }
@@ -80,7 +82,7 @@ class ConsoleTest {
     void wrongTokenIsRefusedWithAnError() {
         HttpResponse<String> r = http.postForm("/console/login", "token=not-the-token");
         assertEquals(401, r.statusCode());
-        assertTrue(r.body().contains("That token is not the admin token."), r.body());
+        assertTrue(r.body().contains("That token is not an admin token of this gateway."), r.body());
         assertTrue(r.body().contains("name=\"token\""), "form shown again");
         assertTrue(ConsoleHttp.setCookie(r, "sluice_console").isEmpty(), "no cookie on failure");
 
@@ -104,10 +106,28 @@ class ConsoleTest {
         assertFalse(setCookie.contains(TOKEN), "the cookie must not carry the raw token");
         String value = ConsoleHttp.sessionCookie(r).orElseThrow();
         assertNotEquals("sluice_console=" + TOKEN, value);
-        assertTrue(value.matches("sluice_console=v1\\.\\d+\\.[A-Za-z0-9_-]{43}"), value);
+        assertTrue(value.matches("sluice_console=v2\\.[A-Za-z0-9_-]+\\.A\\.\\d+\\.[A-Za-z0-9_-]{43}"), value);
 
         HttpResponse<String> again = http.get("/console/login", "Cookie", value);
         assertEquals(303, again.statusCode(), "a signed-in user skips the form");
+    }
+
+    @Test
+    void viewerTokenSignsInReadOnly_formsAreHidden_andAChangeIsRefused() {
+        HttpResponse<String> r = http.postForm("/console/login", "token=" + FakeAdminApi.VIEWER_TOKEN);
+        assertEquals(303, r.statusCode(), r.body());
+        String cookie = ConsoleHttp.sessionCookie(r).orElseThrow();
+        assertTrue(cookie.matches("sluice_console=v2\\.[A-Za-z0-9_-]+\\.V\\..*"), cookie);
+
+        HttpResponse<String> page = http.get("/console/backends", "Cookie", cookie);
+        assertEquals(200, page.statusCode(), page.body());
+        assertTrue(page.body().contains("Signed in as ops, a viewer"), page.body());
+        assertTrue(page.body().contains("class=\"viewer\""), "the page hides what a viewer cannot do");
+
+        String csrf = page.body().replaceAll("(?s).*name=\"_csrf\" value=\"([^\"]+)\".*", "$1");
+        HttpResponse<String> refused = http.postForm("/console/apps", "name=x&_csrf=" + csrf, "Cookie", cookie);
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("a viewer"), refused.body());
     }
 
     @Test

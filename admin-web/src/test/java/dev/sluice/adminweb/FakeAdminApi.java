@@ -48,6 +48,8 @@ public class FakeAdminApi {
             """;
 
     static final String EMPTY = "{\"data\":[]}";
+    /** A viewer's token the fake knows, like a named token of {@code sluice.admin.tokens}. */
+    public static final String VIEWER_TOKEN = "viewer-token-0123456789";
 
     private final State state;
     private final String token;
@@ -106,5 +108,19 @@ public class FakeAdminApi {
     private static String error(String message, String type, String code) {
         return "{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + type + "\",\"code\":\"" + code
                 + "\",\"param\":null}}";
+    }
+
+    /** {@code GET /whoami}: the main token is the admin, {@link #VIEWER_TOKEN} a viewer named ops, anything else 401. */
+    @Get("/whoami")
+    HttpResponse<String> whoAmI(@Header(HttpHeaders.AUTHORIZATION) @Nullable String authorization) {
+        if (("Bearer " + token).equals(authorization)) {
+            return HttpResponse.ok("{\"name\":\"admin-token\",\"role\":\"admin\"}").contentType(MediaType.APPLICATION_JSON_TYPE);
+        }
+        if (("Bearer " + VIEWER_TOKEN).equals(authorization)) {
+            return HttpResponse.ok("{\"name\":\"ops\",\"role\":\"viewer\"}").contentType(MediaType.APPLICATION_JSON_TYPE);
+        }
+        return HttpResponse.<String>status(HttpStatus.UNAUTHORIZED)
+                .body("{\"error\":{\"message\":\"no\",\"type\":\"invalid_request_error\",\"code\":\"invalid_admin_token\"}}")
+                .contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 }

@@ -48,6 +48,8 @@ public class AdminApi {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
     private static final Argument<ApiError> ERROR = Argument.of(ApiError.class);
     private static final String ACTOR_HEADER = "X-Sluice-Actor";
+    /** The request attribute the console's sign-in check leaves: who the audit log should name. */
+    public static final String ACTOR_ATTRIBUTE = "sluice.console.actor";
     private static final String CLIENT_ADDRESS_HEADER = "X-Sluice-Client-Address";
 
     private final StreamingHttpClient client;
@@ -87,6 +89,25 @@ public class AdminApi {
         call(request, http -> http.exchange(request, Argument.of(String.class), ERROR));
     }
 
+    /**
+     * Who the admin API says {@code token} belongs to ({@code GET /whoami} with that token), or empty
+     * when it is not a token of this gateway: a named admin or viewer token signing in to the console.
+     */
+    public Optional<Map<String, Object>> whoAmI(String token) {
+        MutableHttpRequest<?> request = HttpRequest.GET(PREFIX + "/whoami")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + token).accept(MediaType.APPLICATION_JSON_TYPE);
+        try {
+            return Optional.of(client.toBlocking().retrieve(request, Argument.mapOf(String.class, Object.class), ERROR));
+        } catch (HttpClientResponseException e) {
+            if (e.getStatus().getCode() == 401) {
+                return Optional.empty();
+            }
+            throw new AdminApiException(e.getStatus().getCode(), "The admin API answered " + e.getStatus().getCode() + ".", List.of());
+        } catch (HttpClientException e) {
+            throw new AdminApiUnreachableException(location.describe(), e);
+        }
+    }
+
     /** The raw body of a {@code GET}, as it arrives (the CSV export), never held whole. */
     public Publisher<ByteBuffer<?>> stream(String path) {
         MutableHttpRequest<?> request = HttpRequest.GET(PREFIX + path).header(HttpHeaders.AUTHORIZATION, authorization);
@@ -109,8 +130,9 @@ public class AdminApi {
     private <T> T call(MutableHttpRequest<?> request, Function<BlockingHttpClient, T> send) {
         request.header(HttpHeaders.AUTHORIZATION, authorization).accept(MediaType.APPLICATION_JSON_TYPE);
         // the audit log names the console and the browser's address rather than this loopback call
-        request.header(ACTOR_HEADER, "console");
-        ServerRequestContext.currentRequest().map(browser -> browser.getRemoteAddress().getAddress().getHostAddress())
+        var browser = ServerRequestContext.currentRequest();
+        request.header(ACTOR_HEADER, browser.flatMap(b -> b.getAttribute(ACTOR_ATTRIBUTE, String.class)).orElse("console"));
+        browser.map(b -> b.getRemoteAddress().getAddress().getHostAddress())
                 .ifPresent(address -> request.header(CLIENT_ADDRESS_HEADER, address));
         if (request.getBody().isPresent()) {
             request.contentType(MediaType.APPLICATION_JSON_TYPE);

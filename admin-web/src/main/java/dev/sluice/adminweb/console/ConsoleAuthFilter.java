@@ -1,5 +1,6 @@
 package dev.sluice.adminweb.console;
 
+import dev.sluice.adminweb.api.AdminApi;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -27,7 +28,13 @@ public class ConsoleAuthFilter {
     @Nullable
     public HttpResponse<?> requireSession(HttpRequest<?> request) {
         String path = request.getPath();
-        if (ConsolePaths.open(path) || session.valid(ConsolePages.sessionValue(request), Instant.now())) {
+        var user = session.user(ConsolePages.sessionValue(request).orElse(null), Instant.now());
+        if (user.isPresent()) {
+            request.setAttribute(ConsolePages.USER_ATTRIBUTE, user.get());
+            request.setAttribute(AdminApi.ACTOR_ATTRIBUTE, user.get().actor());
+            return null;
+        }
+        if (ConsolePaths.open(path)) {
             return null;
         }
         if (path.startsWith(ConsolePaths.DATA + "/")) {

@@ -117,4 +117,20 @@ final class ConsoleErrorHandler {
             return pages.page(request, HttpStatus.FORBIDDEN, "Request refused", e.getMessage(), false);
         }
     }
+
+    @Produces(MediaType.TEXT_HTML)
+    @Singleton
+    @Requires(classes = ExceptionHandler.class)
+    static final class ReadOnly implements ExceptionHandler<ReadOnlySessionException, HttpResponse<?>> {
+        private final ConsoleErrorHandler pages;
+
+        ReadOnly(ConsoleErrorHandler pages) {
+            this.pages = pages;
+        }
+
+        @Override
+        public HttpResponse<?> handle(HttpRequest request, ReadOnlySessionException e) {
+            return pages.page(request, HttpStatus.FORBIDDEN, "Read only", e.getMessage(), false);
+        }
+    }
 }

@@ -20,6 +20,8 @@ public class ConsolePages {
     /** The form field (and header, for scripts) that carries the CSRF token. */
     public static final String CSRF_FIELD = "_csrf";
     public static final String CSRF_HEADER = "X-CSRF-Token";
+    /** The request attribute holding the signed-in {@link ConsoleSession.User}. */
+    public static final String USER_ATTRIBUTE = "sluice.console.user";
 
     private final ConsoleSession session;
     private final AdminApi api;
@@ -37,6 +39,9 @@ public class ConsolePages {
         model.put("fmt", Fmt.INSTANCE);
         model.put("apiUrl", api.describe());
         model.put("csrf", sessionValue(request).map(session::csrfToken).orElse(""));
+        ConsoleSession.User user = user(request);
+        model.put("user", user == null ? "" : user.name());
+        model.put("viewer", user != null && user.viewer());
         return model;
     }
 
@@ -46,11 +51,22 @@ public class ConsolePages {
     }
 
     /**
-     * Refuses a state-changing request whose form field (or header) is not this session's CSRF token.
+     * Refuses a state-changing request whose form field (or header) is not this session's CSRF token,
+     * or that comes from a viewer's session.
      *
      * @throws CsrfRejectedException answered with 403 by {@link ConsoleErrorHandler}
+     * @throws ReadOnlySessionException likewise
      */
     public void requireCsrf(HttpRequest<?> request, @Nullable Map<String, String> form) {
+        requireCsrfOnly(request, form);
+        ConsoleSession.User user = user(request);
+        if (user != null && user.viewer()) {
+            throw new ReadOnlySessionException(user.name());
+        }
+    }
+
+    /** The CSRF check alone, for what a viewer may post too (signing out). */
+    public void requireCsrfOnly(HttpRequest<?> request, @Nullable Map<String, String> form) {
         String submitted = form == null ? null : form.get(CSRF_FIELD);
         if (submitted == null) {
             submitted = request.getHeaders().get(CSRF_HEADER);
@@ -58,6 +74,10 @@ public class ConsolePages {
         if (!session.csrfMatches(sessionValue(request).orElse(null), submitted)) {
             throw new CsrfRejectedException();
         }
+    }
+
+    private static @Nullable ConsoleSession.User user(HttpRequest<?> request) {
+        return request.getAttribute(USER_ATTRIBUTE, ConsoleSession.User.class).orElse(null);
     }
 
     static Optional<String> sessionValue(HttpRequest<?> request) {

@@ -16,9 +16,10 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The console's login check and its stateless session cookie.
  *
- * <p>The cookie holds {@code v1.<expiry epoch seconds>.<HMAC-SHA256>}, the MAC keyed with the
- * admin token over the version and expiry: it proves the holder once knew the token without
- * carrying the token itself. Rotating the token ends every session; {@code sluice.console.session-ttl}
+ * <p>The cookie holds {@code v2.<user>.<role>.<expiry epoch seconds>.<HMAC-SHA256>}, the MAC keyed
+ * with the console's admin token over the rest: it proves the holder signed in (with the admin token,
+ * or with a named token the admin API accepted, see {@code GET /whoami}) without carrying any token.
+ * A viewer's session reads only. Rotating the token ends every session; {@code sluice.console.session-ttl}
  * (default 12h) bounds how long a stolen cookie stays good. Logging out removes the cookie from
  * the browser only: there is no server-side session store to revoke from.
  */
@@ -28,7 +29,17 @@ public class ConsoleSession {
     /** The cookie's name. */
     public static final String COOKIE = "sluice_console";
 
-    private static final String VERSION = "v1";
+    private static final String VERSION = "v2";
+    /** The user of a session signed in with the console's own admin token. */
+    public static final String MAIN_USER = "admin-token";
+
+    /** Who a session belongs to; a viewer can look but not change. */
+    public record User(String name, boolean viewer) {
+        /** The actor the audit log shows for this user's changes. */
+        public String actor() {
+            return MAIN_USER.equals(name) ? "console" : name + " (console)";
+        }
+    }
     private static final String HMAC = "HmacSHA256";
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
@@ -64,34 +75,48 @@ public class ConsoleSession {
         return MessageDigest.isEqual(tokenDigest, sha256(candidate.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** A fresh session value that expires {@link #ttl()} after {@code now}. */
+    /** A fresh session of the admin token's own user that expires {@link #ttl()} after {@code now}. */
     public String issue(Instant now) {
+        return issue(now, new User(MAIN_USER, false));
+    }
+
+    /** A fresh session of {@code user} that expires {@link #ttl()} after {@code now}. */
+    public String issue(Instant now, User user) {
         if (!configured()) {
             throw new IllegalStateException("sluice.admin.token is not set");
         }
         long expires = now.plus(ttl).getEpochSecond();
-        return VERSION + "." + expires + "." + mac(expires);
+        String name = B64.encodeToString(user.name().getBytes(StandardCharsets.UTF_8));
+        String role = user.viewer() ? "V" : "A";
+        return VERSION + "." + name + "." + role + "." + expires + "." + mac(name, role, expires);
     }
 
     /** Whether a cookie value is a session this token issued and that has not expired. */
     public boolean valid(@Nullable String value, Instant now) {
+        return user(value, now).isPresent();
+    }
+
+    /** The user of a valid, unexpired session. */
+    public Optional<User> user(@Nullable String value, Instant now) {
         if (!configured() || value == null) {
-            return false;
+            return Optional.empty();
         }
         String[] parts = value.split("\\.", -1);
-        if (parts.length != 3 || !VERSION.equals(parts[0])) {
-            return false;
+        if (parts.length != 5 || !VERSION.equals(parts[0]) || !(parts[2].equals("A") || parts[2].equals("V"))) {
+            return Optional.empty();
         }
         long expires;
+        String name;
         try {
-            expires = Long.parseLong(parts[1]);
-        } catch (NumberFormatException e) {
-            return false;
+            expires = Long.parseLong(parts[3]);
+            name = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
         boolean macOk = MessageDigest.isEqual(
-                mac(expires).getBytes(StandardCharsets.US_ASCII),
-                parts[2].getBytes(StandardCharsets.US_ASCII));
-        return macOk && now.getEpochSecond() < expires;
+                mac(parts[1], parts[2], expires).getBytes(StandardCharsets.US_ASCII),
+                parts[4].getBytes(StandardCharsets.US_ASCII));
+        return macOk && now.getEpochSecond() < expires ? Optional.of(new User(name, parts[2].equals("V"))) : Optional.empty();
     }
 
     /**
@@ -116,8 +141,8 @@ public class ConsoleSession {
         return value.map(v -> valid(v, now)).orElse(false);
     }
 
-    private String mac(long expires) {
-        return macOf("sluice-console-session:" + VERSION + ":" + expires);
+    private String mac(String name, String role, long expires) {
+        return macOf("sluice-console-session:" + VERSION + ":" + name + ":" + role + ":" + expires);
     }
 
     private String macOf(String message) {

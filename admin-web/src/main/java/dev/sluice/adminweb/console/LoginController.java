@@ -13,9 +13,13 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.cookie.Cookie;
 import io.micronaut.http.cookie.SameSite;
 import io.micronaut.views.ModelAndView;
+import dev.sluice.adminweb.api.AdminApi;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +34,12 @@ public class LoginController {
 
     private final ConsoleSession session;
     private final ConsolePages pages;
+    private final AdminApi api;
 
-    public LoginController(ConsoleSession session, ConsolePages pages) {
+    public LoginController(ConsoleSession session, ConsolePages pages, AdminApi api) {
         this.session = session;
         this.pages = pages;
+        this.api = api;
     }
 
     /** The login form, or straight to the console when the session is still good. */
@@ -47,15 +53,17 @@ public class LoginController {
 
     /** Checks the token; on success sets the session cookie and goes to the console. */
     @Post(value = "/login", consumes = MediaType.APPLICATION_FORM_URLENCODED, produces = MediaType.TEXT_HTML)
+    @ExecuteOn(TaskExecutors.BLOCKING)
     public HttpResponse<?> login(HttpRequest<?> request, @Body("token") @Nullable String token) {
-        if (!session.tokenMatches(token)) {
+        Optional<ConsoleSession.User> user = signIn(token);
+        if (user.isEmpty()) {
             LOG.warn("Console login refused from {}", request.getRemoteAddress());
             String error = session.configured()
-                    ? "That token is not the admin token."
+                    ? "That token is not an admin token of this gateway."
                     : "No admin token is configured on this gateway (sluice.admin.token).";
             return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(loginView(error));
         }
-        Cookie cookie = Cookie.of(ConsoleSession.COOKIE, session.issue(Instant.now()))
+        Cookie cookie = Cookie.of(ConsoleSession.COOKIE, session.issue(Instant.now(), user.get()))
                 .path(ConsolePaths.ROOT)
                 .httpOnly(true)
                 .sameSite(SameSite.Strict)
@@ -64,10 +72,25 @@ public class LoginController {
         return HttpResponse.seeOther(ConsolePaths.ROOT_URI).cookie(cookie);
     }
 
+    /**
+     * The console's own admin token signs in locally; any other token is shown to the admin API,
+     * which knows the named admin and viewer tokens ({@code GET /whoami}).
+     */
+    private Optional<ConsoleSession.User> signIn(@Nullable String token) {
+        if (!session.configured() || token == null || token.isBlank()) {
+            return Optional.empty();
+        }
+        if (session.tokenMatches(token)) {
+            return Optional.of(new ConsoleSession.User(ConsoleSession.MAIN_USER, false));
+        }
+        return api.whoAmI(token.strip()).map(me -> new ConsoleSession.User(String.valueOf(me.get("name")),
+                "viewer".equals(me.get("role"))));
+    }
+
     /** Removes the session cookie from the browser (a form post with the CSRF token, like every change). */
     @Post(value = "/logout", consumes = MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> logout(HttpRequest<?> request, @Nullable @Body Map<String, String> form) {
-        pages.requireCsrf(request, form == null ? Map.of() : form);
+        pages.requireCsrfOnly(request, form == null ? Map.of() : form);
         Cookie cleared = Cookie.of(ConsoleSession.COOKIE, "")
                 .path(ConsolePaths.ROOT)
                 .httpOnly(true)

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ConsoleSessionTest {
@@ -58,5 +59,15 @@ class ConsoleSessionTest {
         assertFalse(none.valid(session.issue(NOW), NOW));
         assertThrows(IllegalStateException.class, () -> none.issue(NOW));
         assertEquals(Duration.ofHours(1), none.ttl());
+    }
+
+    @Test
+    void aViewersSessionSaysWhoAndThatItOnlyReads() {
+        String value = session.issue(NOW, new ConsoleSession.User("ops", true));
+        assertEquals(Optional.of(new ConsoleSession.User("ops", true)), session.user(value, NOW));
+        assertEquals("ops (console)", session.user(value, NOW).orElseThrow().actor());
+        assertEquals("console", session.user(session.issue(NOW), NOW).orElseThrow().actor());
+        String promoted = value.replace(".V.", ".A.");
+        assertFalse(session.valid(promoted, NOW), "the role is under the MAC");
     }
 }

@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,6 +48,7 @@ class ConsoleBrowserEndToEndTest {
     private static final String MODEL = "gpt-console";
     private static final String BACKEND = "stub-backend";
     private static final String APP = "chatbot";
+    private static final String VIEWER_TOKEN = "console-viewer-token-0123456789";
     private static final int CALLS = 3;
 
     private StubUpstream stub;
@@ -59,7 +61,7 @@ class ConsoleBrowserEndToEndTest {
     @BeforeAll
     void start() {
         stub = StubUpstream.start();
-        gateway = Gateway.start();
+        gateway = Gateway.start(Map.of("sluice.admin.tokens", "ops:viewer:" + VIEWER_TOKEN));
         browser = Browser.start();
         console = "http://localhost:" + gateway.adminPort() + "/console";
     }
@@ -86,7 +88,7 @@ class ConsoleBrowserEndToEndTest {
         browser.screenshot("01-sign-in");
         browser.find(By.id("token")).sendKeys("not the token");
         browser.find(By.cssSelector("form[action='/console/login'] button[type=submit]")).click();
-        browser.waitFor(d -> browser.pageText().contains("not the admin token"));
+        browser.waitFor(d -> browser.pageText().contains("not an admin token"));
 
         browser.find(By.id("token")).sendKeys(Gateway.ADMIN_TOKEN);
         browser.find(By.cssSelector("form[action='/console/login'] button[type=submit]")).click();
@@ -323,6 +325,28 @@ class ConsoleBrowserEndToEndTest {
         submit("form[action='/console/logout']");
         browser.find(By.id("token"));
         browser.open(console + "/usage");
+        browser.find(By.id("token"));
+    }
+
+    @Test
+    @Order(8)
+    void givenAViewersToken_whenSignedIn_thenEverythingShows_butNothingThatChanges() {
+        browser.open(console);
+        browser.find(By.id("token")).sendKeys(VIEWER_TOKEN);
+        browser.find(By.cssSelector("form[action='/console/login'] button[type=submit]")).click();
+        browser.waitFor(d -> browser.pageText().contains("Signed in as ops, a viewer"));
+
+        browser.open(console + "/backends");
+        browser.waitFor(d -> browser.pageText().contains(BACKEND));
+        assertFalse(browser.find(By.xpath("//tr[.//a[text()='" + BACKEND + "']]//button[text()='Disable']")).isDisplayed(),
+                "a viewer sees no Disable button");
+        assertTrue(browser.driver().findElements(By.cssSelector("a[href$='/backends/new']")).stream().noneMatch(WebElement::isDisplayed),
+                "nor the Add backend link");
+        browser.screenshot("20-viewer-backends");
+
+        browser.open(console + "/audit");
+        assertTrue(browser.find(By.id("audit-table")).getText().contains("backend.update"));
+        submit("form[action='/console/logout']");
         browser.find(By.id("token"));
     }
 
