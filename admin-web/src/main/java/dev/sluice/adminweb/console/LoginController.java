@@ -1,5 +1,6 @@
 package dev.sluice.adminweb.console;
 
+import dev.sluice.adminweb.api.AdminApi;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -12,10 +13,9 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.cookie.Cookie;
 import io.micronaut.http.cookie.SameSite;
-import io.micronaut.views.ModelAndView;
-import dev.sluice.adminweb.api.AdminApi;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.views.ModelAndView;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -101,7 +101,7 @@ public class LoginController {
         return response.cookie(cleared);
     }
 
-    static java.util.Optional<String> sessionCookie(HttpRequest<?> request) {
+    static Optional<String> sessionCookie(HttpRequest<?> request) {
         return ConsolePages.sessionValue(request);
     }
 
