@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -63,8 +64,17 @@ final class AdminApi {
         return send("DELETE", path, null, token);
     }
 
+    /** {@code GET} with an {@code Accept} header. */
+    Response getAccepting(String path, String accept) {
+        return send("GET", path, null, token, Map.of("Accept", accept));
+    }
+
     /** A call with the given bearer token, or none when {@code bearer} is null. */
     Response send(String method, String path, String body, String bearer) {
+        return send(method, path, body, bearer, Map.of());
+    }
+
+    private Response send(String method, String path, String body, String bearer, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(API + path))
                 .timeout(Duration.ofSeconds(15))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -75,6 +85,7 @@ final class AdminApi {
         if (bearer != null) {
             request.header("Authorization", "Bearer " + bearer);
         }
+        headers.forEach(request::header);
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Response(response.statusCode(), response.body(), response.headers());

@@ -143,6 +143,35 @@ class AdminApiEndToEndTest {
     }
 
     @Test
+    void givenAConfiguration_whenExported_thenYamlInAStableOrder_withoutSecrets_andJsonByAccept() throws Exception {
+        String secret = "sk-export-secret-" + UUID.randomUUID();
+        BackendSpec backend = aBackend().at(stub).withApiKey(secret).serving("export-model-" + UUID.randomUUID(), "stub-export");
+        admin.createBackend(backend);
+        admin.createApp("export-app-" + UUID.randomUUID());
+
+        AdminApi.Response first = admin.get("/config");
+        AdminApi.Response second = admin.get("/config");
+
+        assertEquals(200, first.status(), first.body());
+        assertTrue(first.headers().firstValue("Content-Type").orElse("").startsWith("application/yaml"));
+        assertEquals(first.body(), second.body(), "two exports of the same state are byte-identical");
+        assertFalse(first.body().contains(secret), "no backend API key without ?secrets=true");
+        Map<String, Object> yaml = new org.yaml.snakeyaml.Yaml().load(first.body());
+        assertEquals(1, yaml.get("version"));
+        List<?> backends = (List<?>) yaml.get("backends");
+        List<String> names = backends.stream().map(b -> (String) ((Map<?, ?>) b).get("name")).toList();
+        assertEquals(names.stream().sorted().toList(), names, "backends by name");
+        assertTrue(names.contains(backend.name()), names.toString());
+        assertFalse(first.body().contains("lastChange") || first.body().contains("consecutiveFailures"), "no live health in the configuration");
+
+        AdminApi.Response json = admin.getAccepting("/config", "application/json");
+        assertEquals(200, json.status());
+        assertEquals(1, json.json().get("version").asInt());
+        assertTrue(admin.get("/config?secrets=true").body().contains(secret), "the key only when asked for");
+        assertTrue(admin.get("/audit?limit=5").body().contains("config.export-secrets"), "and that export is audited");
+    }
+
+    @Test
     void givenMalformedJson_whenCreatingABackend_thenBadRequestOnTheBody() {
         AdminApi.Response response = admin.post("/backends", "{\"name\":");
 

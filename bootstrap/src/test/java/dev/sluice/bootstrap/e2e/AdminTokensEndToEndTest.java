@@ -44,6 +44,8 @@ class AdminTokensEndToEndTest {
     void givenAViewersToken_thenItReads_butAChangeIsRefusedWith403AndNothingChanges() {
         assertEquals(200, viewer.get("/backends").status());
         assertEquals(200, viewer.get("/audit").status());
+        assertEquals(200, viewer.get("/config").status(), "a viewer may read the configuration");
+        assertEquals(403, viewer.get("/config?secrets=true").status(), "but not its secrets");
         String name = "viewer-app-" + UUID.randomUUID();
 
         AdminApi.Response refused = viewer.post("/apps", "{\"name\":\"" + name + "\"}");
