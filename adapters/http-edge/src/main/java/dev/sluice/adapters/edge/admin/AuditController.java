@@ -49,17 +49,11 @@ final class AuditController {
     EntryList list(@Nullable @QueryValue String from, @Nullable @QueryValue String to, @Nullable @QueryValue String type,
                    @Nullable @QueryValue Integer limit) {
         List<FieldError> errors = new ArrayList<>();
-        Instant now = clock.instant();
-        Instant start = from == null ? now.minus(Duration.ofDays(30)) : UsageController.parse("from", from, errors);
-        Instant end = to == null ? now.plusSeconds(60) : UsageController.parse("to", to, errors);
-        int size = limit == null ? 100 : limit;
-        if (size < 1 || size > 1000) {
-            errors.add(new FieldError("limit", "must be between 1 and 1000"));
-        }
+        LogWindow window = LogWindow.of(from, to, limit, Duration.ofDays(30), clock.instant(), errors);
         if (!errors.isEmpty()) {
             throw new InvalidFieldsException(errors);
         }
-        return new EntryList(log.find(start, end, Optional.ofNullable(type).filter(t -> !t.isBlank()), size).stream()
+        return new EntryList(log.find(window.from(), window.to(), Optional.ofNullable(type).filter(t -> !t.isBlank()), window.limit()).stream()
                 .map(e -> new EntryView(e.at(), e.actor(), e.address(), e.action(), e.targetType(), e.targetId(),
                         e.targetName().orElse(null), tree(e.before()), tree(e.after())))
                 .toList());

@@ -17,7 +17,6 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -55,14 +54,8 @@ final class BackendHealthController {
     HttpResponse<?> history(String id, @Nullable @QueryValue String from, @Nullable @QueryValue String to,
                             @Nullable @QueryValue Integer limit) {
         List<FieldError> errors = new ArrayList<>();
-        Instant now = clock.instant();
-        Instant start = from == null ? now.minus(Duration.ofDays(7)) : UsageController.parse("from", from, errors);
-        Instant end = to == null ? now.plusSeconds(60) : UsageController.parse("to", to, errors);
-        int size = limit == null ? 100 : limit;
-        if (size < 1 || size > 1000) {
-            errors.add(new FieldError("limit", "must be between 1 and 1000"));
-        }
-        if (start != null && end != null && !start.isBefore(end)) {
+        LogWindow window = LogWindow.of(from, to, limit, Duration.ofDays(7), clock.instant(), errors);
+        if (window.from() != null && window.to() != null && !window.from().isBefore(window.to())) {
             errors.add(new FieldError("to", "must be after from"));
         }
         if (!errors.isEmpty()) {
@@ -70,7 +63,7 @@ final class BackendHealthController {
         }
         return backend(id)
                 .<HttpResponse<?>>map(b -> HttpResponse.ok(new AdminViews.HealthEventList(
-                        history.find(b.id(), start, end, size).stream().map(AdminViews.HealthEventView::of).toList())))
+                        history.find(b.id(), window.from(), window.to(), window.limit()).stream().map(AdminViews.HealthEventView::of).toList())))
                 .orElseGet(() -> BackendController.notFound(id));
     }
 

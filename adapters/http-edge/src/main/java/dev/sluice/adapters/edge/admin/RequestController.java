@@ -46,13 +46,7 @@ final class RequestController {
                                 @Nullable @QueryValue String to, @Nullable @QueryValue Integer limit,
                                 @Nullable @QueryValue String before) {
         List<FieldError> errors = new ArrayList<>();
-        Instant now = clock.instant();
-        Instant start = from == null ? now.minus(Duration.ofDays(30)) : UsageController.parse("from", from, errors);
-        Instant end = to == null ? now.plusSeconds(60) : UsageController.parse("to", to, errors);
-        int size = limit == null ? 100 : limit;
-        if (size < 1 || size > 1000) {
-            errors.add(new FieldError("limit", "must be between 1 and 1000"));
-        }
+        LogWindow window = LogWindow.of(from, to, limit, Duration.ofDays(30), clock.instant(), errors);
         Optional<Instant> beforeTime = Optional.empty();
         Optional<String> beforeId = Optional.empty();
         if (before != null) {
@@ -68,8 +62,8 @@ final class RequestController {
             throw new InvalidFieldsException(errors);
         }
         List<RequestRecord> page = usage.requests(new UsageReader.RequestFilter(Optional.ofNullable(app),
-                Optional.ofNullable(backend), Optional.ofNullable(model), Optional.ofNullable(status), start, end, size, beforeTime, beforeId));
-        String next = page.size() < size ? null
+                Optional.ofNullable(backend), Optional.ofNullable(model), Optional.ofNullable(status), window.from(), window.to(), window.limit(), beforeTime, beforeId));
+        String next = page.size() < window.limit() ? null
                 : page.getLast().startedAt() + "|" + page.getLast().requestId();
         return new AdminViews.RequestPage(page.stream().map(AdminViews.RequestView::of).toList(), next);
     }
